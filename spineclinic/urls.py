@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from spineclinic.directory import views as directory_views
+
+admin.site.site_header = "spineclinic administration"
+admin.site.site_title = "spineclinic"
+
+urlpatterns = [
+    path("", directory_views.home, name="home"),
+    path("accounts/", include("spineclinic.accounts.urls")),
+    path("patients/", include("spineclinic.patients.urls")),
+    path("admin/", admin.site.urls),
+]
