@@ -42,7 +42,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 typecheck: install-dev
-	$(BIN)/mypy spineclinic
+	DEBUG=1 $(BIN)/mypy spineclinic
 
 pytest: install-dev browser
 	DEBUG=1 $(BIN)/spineclinic makemigrations --check --dry-run

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 
@@ -26,10 +27,28 @@ DEMO_PASSWORD = "spine-demo-2026"  # noqa: S105 - the demo clinic's published pa
 CLINIC_NAME = "Riverside Integrated Spine Center"
 
 LOCATIONS = [
-    ("Riverside Spine Center - Hartford", "85 Seymour St", "Suite 500", "Hartford", "CT",
-     "06106", 41.7543, -72.6870, "(860) 555-0100"),
-    ("Riverside Spine Center - West Hartford", "1000 Farmington Ave", "", "West Hartford",
-     "CT", "06107", 41.7621, -72.7420, "(860) 555-0200"),
+    (
+        "Riverside Spine Center - Hartford",
+        "85 Seymour St",
+        "Suite 500",
+        "Hartford",
+        "CT",
+        "06106",
+        41.7543,
+        -72.6870,
+        "(860) 555-0100",
+    ),
+    (
+        "Riverside Spine Center - West Hartford",
+        "1000 Farmington Ave",
+        "",
+        "West Hartford",
+        "CT",
+        "06107",
+        41.7621,
+        -72.7420,
+        "(860) 555-0200",
+    ),
 ]
 
 # (given, family, credentials, sex, discipline, location index, username or "")
@@ -63,26 +82,191 @@ STAFF = [
     ("frontdesk", Role.FRONT_DESK, "Frank", "Delgado"),
 ]
 
-GIVEN_F = ("Emma Olivia Ava Sophia Isabella Mia Charlotte Amelia Harper Evelyn Abigail Emily "
-           "Elizabeth Sofia Madison Avery Ella Scarlett Grace Chloe Victoria Riley Aria Lily "
-           "Aubrey Zoey Penelope Layla Nora Camila Hannah Addison Eleanor Stella Natalie "
-           "Maria Linda Patricia Barbara Susan Margaret Dorothy Karen Nancy Betty").split()
-GIVEN_M = ("Liam Noah William James Oliver Benjamin Elijah Lucas Mason Logan Alexander Ethan "
-           "Jacob Michael Daniel Henry Jackson Sebastian Aiden Matthew Samuel David Joseph "
-           "Carter Owen Wyatt John Jack Luke Jayden Robert Richard Charles Thomas Christopher "
-           "George Kenneth Steven Edward Brian Ronald Anthony Kevin Jason").split()
-FAMILY = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez "
-          "Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson "
-          "White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright "
-          "Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell "
-          "Mitchell Carter Roberts O'Brien Kowalski Fitzgerald Dubois Rossi").split()
-STREETS = ("Main St|Asylum Ave|Farmington Ave|Park St|Albany Ave|Prospect Ave|Boulevard|"
-           "New Britain Ave|Maple Ave|Wethersfield Ave|Washington St|Elm St").split("|")
-TOWNS = [("Hartford", "06105"), ("West Hartford", "06107"), ("Wethersfield", "06109"),
-         ("Newington", "06111"), ("Glastonbury", "06033"), ("Manchester", "06040"),
-         ("Bloomfield", "06002"), ("Windsor", "06095"), ("East Hartford", "06108")]
-PAYERS = ["Aetna", "Anthem Blue Cross", "Cigna", "ConnectiCare", "Medicare", "Medicaid (HUSKY)",
-          "UnitedHealthcare", ""]
+GIVEN_F = [
+    "Emma",
+    "Olivia",
+    "Ava",
+    "Sophia",
+    "Isabella",
+    "Mia",
+    "Charlotte",
+    "Amelia",
+    "Harper",
+    "Evelyn",
+    "Abigail",
+    "Emily",
+    "Elizabeth",
+    "Sofia",
+    "Madison",
+    "Avery",
+    "Ella",
+    "Scarlett",
+    "Grace",
+    "Chloe",
+    "Victoria",
+    "Riley",
+    "Aria",
+    "Lily",
+    "Aubrey",
+    "Zoey",
+    "Penelope",
+    "Layla",
+    "Nora",
+    "Camila",
+    "Hannah",
+    "Addison",
+    "Eleanor",
+    "Stella",
+    "Natalie",
+    "Maria",
+    "Linda",
+    "Patricia",
+    "Barbara",
+    "Susan",
+    "Margaret",
+    "Dorothy",
+    "Karen",
+    "Nancy",
+    "Betty",
+]
+GIVEN_M = [
+    "Liam",
+    "Noah",
+    "William",
+    "James",
+    "Oliver",
+    "Benjamin",
+    "Elijah",
+    "Lucas",
+    "Mason",
+    "Logan",
+    "Alexander",
+    "Ethan",
+    "Jacob",
+    "Michael",
+    "Daniel",
+    "Henry",
+    "Jackson",
+    "Sebastian",
+    "Aiden",
+    "Matthew",
+    "Samuel",
+    "David",
+    "Joseph",
+    "Carter",
+    "Owen",
+    "Wyatt",
+    "John",
+    "Jack",
+    "Luke",
+    "Jayden",
+    "Robert",
+    "Richard",
+    "Charles",
+    "Thomas",
+    "Christopher",
+    "George",
+    "Kenneth",
+    "Steven",
+    "Edward",
+    "Brian",
+    "Ronald",
+    "Anthony",
+    "Kevin",
+    "Jason",
+]
+FAMILY = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "O'Brien",
+    "Kowalski",
+    "Fitzgerald",
+    "Dubois",
+    "Rossi",
+]
+STREETS = [
+    "Main St",
+    "Asylum Ave",
+    "Farmington Ave",
+    "Park St",
+    "Albany Ave",
+    "Prospect Ave",
+    "Boulevard",
+    "New Britain Ave",
+    "Maple Ave",
+    "Wethersfield Ave",
+    "Washington St",
+    "Elm St",
+]
+TOWNS = [
+    ("Hartford", "06105"),
+    ("West Hartford", "06107"),
+    ("Wethersfield", "06109"),
+    ("Newington", "06111"),
+    ("Glastonbury", "06033"),
+    ("Manchester", "06040"),
+    ("Bloomfield", "06002"),
+    ("Windsor", "06095"),
+    ("East Hartford", "06108"),
+]
+PAYERS = [
+    "Aetna",
+    "Anthem Blue Cross",
+    "Cigna",
+    "ConnectiCare",
+    "Medicare",
+    "Medicaid (HUSKY)",
+    "UnitedHealthcare",
+    "",
+]
 
 N_PATIENTS = 210
 
@@ -111,8 +295,14 @@ def demo_npi(serial: int) -> str:
 def _user(username: str, role: Role, first: str, last: str, summary: DemoSummary) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = do_create_user(username, DEMO_PASSWORD, role=role, first_name=first,
-                              last_name=last, email=f"{username}@riverside-spine.example")
+        user = do_create_user(
+            username,
+            DEMO_PASSWORD,
+            role=role,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@riverside-spine.example",
+        )
         summary.count("users", True)
     summary.logins.append((Role(role).label, username))
     return user
@@ -129,9 +319,18 @@ def _clinic(summary: DemoSummary) -> tuple[Organization, list[Location]]:
         location, created = Location.objects.get_or_create(
             organization=org,
             name=name,
-            defaults={"line1": line1, "line2": line2, "city": city, "state": state,
-                      "postal_code": zip5, "latitude": lat, "longitude": lon, "phone": phone,
-                      "time_zone": "America/New_York", "integrated": True},
+            defaults={
+                "line1": line1,
+                "line2": line2,
+                "city": city,
+                "state": state,
+                "postal_code": zip5,
+                "latitude": lat,
+                "longitude": lon,
+                "phone": phone,
+                "time_zone": "America/New_York",
+                "integrated": True,
+            },
         )
         summary.count("locations", created)
         locations.append(location)
@@ -144,8 +343,7 @@ def _practitioners(locations: list[Location], summary: DemoSummary) -> list[Prac
     for serial, (given, family, cred, sex, code, loc, username) in enumerate(PRACTITIONERS, 10):
         practitioner, created = Practitioner.objects.get_or_create(
             npi=demo_npi(serial),
-            defaults={"given_name": given, "family_name": family, "credentials": cred,
-                      "sex": sex},
+            defaults={"given_name": given, "family_name": family, "credentials": cred, "sex": sex},
         )
         summary.count("practitioners", created)
         if username and practitioner.user is None:
@@ -154,7 +352,9 @@ def _practitioners(locations: list[Location], summary: DemoSummary) -> list[Prac
         elif username:
             summary.logins.append((Role.CLINICIAN.label, username))
         _, created = PractitionerRole.objects.get_or_create(
-            practitioner=practitioner, location=locations[loc], discipline=disciplines[code],
+            practitioner=practitioner,
+            location=locations[loc],
+            discipline=disciplines[code],
             defaults={"accepting_new_patients": serial % 5 != 0},
         )
         summary.count("practitioner roles", created)
@@ -162,28 +362,34 @@ def _practitioners(locations: list[Location], summary: DemoSummary) -> list[Prac
     return result
 
 
-def _patient_data(rng: random.Random, i: int) -> dict[str, object]:
+def _patient_data(rng: random.Random, i: int) -> dict[str, Any]:
     sex = rng.choice(["female", "male"])
     given = rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
     family = rng.choice(FAMILY)
     born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 63))
     town, zip5 = rng.choice(TOWNS)
     return {
-        "given_name": given, "family_name": family, "date_of_birth": born, "sex": sex,
+        "given_name": given,
+        "family_name": family,
+        "date_of_birth": born,
+        "sex": sex,
         "phone": f"(860) 555-{1000 + i:04d}",
         "email": f"{given}.{family}{i}@mail.example".lower().replace("'", ""),
-        "line1": f"{rng.randrange(10, 2000)} {rng.choice(STREETS)}", "city": town,
-        "state": "CT", "postal_code": zip5,
+        "line1": f"{rng.randrange(10, 2000)} {rng.choice(STREETS)}",
+        "city": town,
+        "state": "CT",
+        "postal_code": zip5,
         "emergency_contact_name": f"{rng.choice(GIVEN_F + GIVEN_M)} {family}",
         "emergency_contact_relationship": rng.choice(["spouse", "parent", "child", "sibling"]),
         "emergency_contact_phone": f"(860) 555-{5000 + i:04d}",
         "insurance_payer": (payer := rng.choice(PAYERS)),
         "insurance_member_id": f"M{rng.randrange(10**8, 10**9)}" if payer else "",
-        "consent_to_treat": True, "consent_to_share_in_clinic": rng.random() > 0.05,
+        "consent_to_treat": True,
+        "consent_to_share_in_clinic": rng.random() > 0.05,
     }
 
 
-def _near_duplicate(data: dict[str, object]) -> dict[str, object]:
+def _near_duplicate(data: dict[str, Any]) -> dict[str, Any]:
     """The same person typed differently: a nickname-like first name, no email, a new phone."""
     twin = dict(data)
     twin["given_name"] = str(data["given_name"])[:4]
@@ -201,21 +407,27 @@ def _patients(clinicians: list[Practitioner], by: User, summary: DemoSummary) ->
         rows = [data, _near_duplicate(data)] if i % 25 == 7 else [data]
         for n, row in enumerate(rows):
             existing = Patient.objects.filter(
-                given_name=row["given_name"], family_name=row["family_name"],
+                given_name=row["given_name"],
+                family_name=row["family_name"],
                 date_of_birth=row["date_of_birth"],
             ).first()
             if existing is None:
                 existing = do_register_patient(
-                    row, by=by,
-                    override_reason="Demo data: a near-duplicate left for the front desk to "
-                    "merge." if n else "Demo data: distinct person with a shared birthday.",
+                    row,
+                    by=by,
+                    override_reason="Demo data: a near-duplicate left for the front desk to merge."
+                    if n
+                    else "Demo data: distinct person with a shared birthday.",
                 )
                 summary.count("patients", True)
             if n == 0 and not CareTeamMember.objects.filter(patient=existing).exists():
                 team = rng.sample(staffed, k=1 + i % 3)
                 for lead, practitioner in enumerate(team):
                     do_add_care_team_member(
-                        existing, practitioner, by=by, is_lead=lead == 0,
+                        existing,
+                        practitioner,
+                        by=by,
+                        is_lead=lead == 0,
                         discipline=practitioner.roles.first().discipline,  # type: ignore[union-attr]
                     )
 
@@ -230,8 +442,8 @@ def load_demo_clinic() -> DemoSummary:
         front_desk = User.objects.get(username="frontdesk")
         _patients(clinicians, front_desk, summary)
         patient_user = _user("patient", Role.PATIENT, "Pat", "Demo", summary)
-        first = Patient.objects.order_by("registered_at", "mrn").first()
-        if first is not None and first.user_id is None and not hasattr(patient_user, "patient"):
-            first.user = patient_user
-            first.save(update_fields=["user"])
+        own = Patient.objects.order_by("registered_at", "mrn").first()
+        if own is not None and own.user_id is None and not hasattr(patient_user, "patient"):
+            own.user = patient_user
+            own.save(update_fields=["user"])
     return summary

@@ -92,11 +92,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "spineclinic.accounts.middleware.SessionLimitsMiddleware",
     "spineclinic.accounts.middleware.RequireMfaMiddleware",
     "spineclinic.audit.middleware.AuditContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authenticate() into a page.
     "axes.middleware.AxesMiddleware",
@@ -130,7 +130,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; synchronous=FULL makes every
                 # acknowledged commit survive a power loss (NORMAL may lose the last ones).
@@ -221,7 +221,8 @@ USE_TZ = True
 
 # --- static files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# In development whitenoise serves straight from the app folders; production collects here.
+STATIC_ROOT = None if DEBUG else VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -32,6 +32,9 @@ class TotpCodeForm(forms.Form):
         code = self.cleaned_data["code"].strip()
         if not code.isdigit():
             raise forms.ValidationError("The code is 6 digits.")
+        allowed, _ = self.device.verify_is_allowed()
+        if not allowed:
+            raise forms.ValidationError("Too many wrong codes: wait a few seconds and retry.")
         if not self.device.verify_token(code):
             raise forms.ValidationError("That code is not valid now. Check your device's clock.")
         return code

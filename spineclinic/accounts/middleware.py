@@ -59,7 +59,7 @@ class RequireMfaMiddleware:
         if (
             user.is_authenticated
             and getattr(user, "is_clinic_staff", False)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
         ):
             from spineclinic.accounts.mfa import has_confirmed_device

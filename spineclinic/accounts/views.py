@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ class LoginView(auth_views.LoginView):
 
 
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: HttpRequest) -> HttpResponseBase:
     return auth_views.LogoutView.as_view()(request)
 
 

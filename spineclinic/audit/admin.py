@@ -8,8 +8,17 @@ from spineclinic.audit.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["seq", "at", "username", "role", "action", "patient_id", "object_type",
-                    "client_ip", "break_glass_reason"]
+    list_display = [
+        "seq",
+        "at",
+        "username",
+        "role",
+        "action",
+        "patient_id",
+        "object_type",
+        "client_ip",
+        "break_glass_reason",
+    ]
     list_filter = ["action", "role", "at"]
     search_fields = ["username", "=patient_id", "object_id", "break_glass_reason"]
     date_hierarchy = "at"

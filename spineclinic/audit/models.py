@@ -55,6 +55,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.username or 'system'} {self.action} {self.object_type}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only: rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("The audit trail is append-only: rows cannot be deleted.")
+
     def canonical(self) -> bytes:
         """The content the hash covers: every field a reader relies on."""
         content: dict[str, Any] = {
@@ -76,14 +84,6 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         return hashlib.sha256(self.prev_hash.encode() + self.canonical()).hexdigest()
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("The audit trail is append-only: rows cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("The audit trail is append-only: rows cannot be deleted.")
-
 
 class AuditChainHead(models.Model):
     """One row: the last link of the chain. Locked by every writer."""
@@ -91,3 +91,6 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_seq}"

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.core.paginator import Page, Paginator
+from django.http import Http404
 from django.utils import timezone
 
 from spineclinic.accounts.models import Role

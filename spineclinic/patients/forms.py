@@ -10,10 +10,64 @@ from spineclinic.directory.models import Discipline, Practitioner
 from spineclinic.patients import identity
 from spineclinic.patients.models import Patient
 
-US_STATES = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP"
-).split()
+US_STATES = [
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "DC",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "PR",
+    "VI",
+    "GU",
+    "AS",
+    "MP",
+]
 MRN_PATTERN = re.compile(r"^[A-Za-z0-9]{6,12}$")
 
 
@@ -36,6 +90,8 @@ class RegistrationForm(forms.ModelForm):
         help_text="Only when the patient already has a record number from another system; "
         "leave blank and one is assigned.",
     )
+    # Wider than the column so "Connecticut" gets a clear message, not a length error.
+    state = forms.CharField(max_length=30, required=False, help_text="Two letters, e.g. CT")
 
     class Meta:
         model = Patient
@@ -71,15 +127,27 @@ class RegistrationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            del self.fields["mrn"]
+        if not self.instance._state.adding:
+            del self.fields["mrn"]  # an MRN is given once, at registration
 
     GROUPS = (
-        ("Identity", ["given_name", "middle_name", "family_name", "preferred_name",
-                      "date_of_birth", "sex", "mrn"]),
+        (
+            "Identity",
+            [
+                "given_name",
+                "middle_name",
+                "family_name",
+                "preferred_name",
+                "date_of_birth",
+                "sex",
+                "mrn",
+            ],
+        ),
         ("Contact", ["phone", "email", "line1", "line2", "city", "state", "postal_code"]),
-        ("Emergency contact", ["emergency_contact_name", "emergency_contact_relationship",
-                               "emergency_contact_phone"]),
+        (
+            "Emergency contact",
+            ["emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone"],
+        ),
         ("Insurance", ["insurance_payer", "insurance_member_id", "insurance_group"]),
         ("Consent", ["consent_to_treat", "consent_to_share_in_clinic"]),
     )

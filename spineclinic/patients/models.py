@@ -81,6 +81,9 @@ class MrnCounter(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_serial = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"last MRN serial {self.last_serial}"
+
 
 class CareTeamMember(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -119,4 +122,9 @@ class BreakGlassGrant(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["user", "patient", "expires_at"], name="break_glass_lookup")]
+        indexes = [
+            models.Index(fields=["user", "patient", "expires_at"], name="break_glass_lookup")
+        ]
+
+    def __str__(self) -> str:
+        return f"break-the-glass by {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"

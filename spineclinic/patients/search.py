@@ -27,6 +27,9 @@ def patient_query(text: str) -> Q:
     terms = text.split()
     if not terms:
         return Q(pk__in=[])
+    whole_phone = identity.phone_digits(text)
+    if whole_phone and len(terms) > 1:  # "(860) 555-0142" is one number, not three terms
+        return Q(phone_digits=whole_phone)
     query = Q()
     for term in terms:
         born = parse_date(term)

@@ -6,7 +6,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the audit trail is append-only (% refused)', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'the audit trail is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_auditevent

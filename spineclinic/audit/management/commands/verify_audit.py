@@ -12,7 +12,6 @@ class Command(BaseCommand):
         count, broken = verify_chain()
         if broken is not None:
             raise CommandError(
-                f"Audit trail broken at row #{broken.seq}: {broken.reason} "
-                f"({count} rows read)."
+                f"Audit trail broken at row #{broken.seq}: {broken.reason} ({count} rows read)."
             )
         self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {count} rows verified."))
