@@ -7,6 +7,7 @@ app_name = "patients"
 urlpatterns = [
     path("", views.search, name="search"),
     path("register/", views.register, name="register"),
+    path("me/", views.my_record, name="my_record"),
     path("<uuid:patient_id>/", views.chart, name="chart"),
     path("<uuid:patient_id>/edit/", views.edit_registration, name="edit"),
     path("<uuid:patient_id>/break-glass/", views.break_glass, name="break_glass"),

@@ -182,6 +182,23 @@ def remove_care_team_member(request: HttpRequest, patient_id: Any, member_id: An
     return redirect("patients:chart", patient_id=access.patient.pk)
 
 
+@role_required(Role.PATIENT)
+def my_record(request: HttpRequest) -> HttpResponse:
+    """A patient's own registration, care team and who has opened their record."""
+    own = getattr(request.user, "patient", None)
+    if own is None:
+        return render(request, "patients/my_record.html", {"patient": None})
+    patient = access_patient(request.user, own.pk, purpose="own record").patient
+    context = {
+        "patient": patient,
+        "care_team": patient.care_team.filter(active=True).select_related(
+            "practitioner", "discipline"
+        ),
+        "recent_access": AuditEvent.objects.filter(patient_id=patient.pk)[:20],
+    }
+    return render(request, "patients/my_record.html", context)
+
+
 @staff_required
 def access_log(request: HttpRequest, patient_id: Any) -> HttpResponse:
     access = access_patient(request.user, patient_id, purpose="access log")

@@ -60,6 +60,7 @@ PATIENT_DATA: dict[str, Call] = {
         reverse("patients:care_team_remove", args=[c.patient.pk, _member(c).pk]),
         {},
     ),
+    "patients:my_record": lambda c: (c.pat, "get", reverse("patients:my_record"), {}),
     "patients:access_log": lambda c: (
         c.alice,
         "get",

@@ -95,3 +95,16 @@ def test_it_answers_404_for_an_unknown_patient(clinic: Clinic) -> None:
 
 def test_it_refuses_the_patient_role_the_staff_chart(clinic: Clinic) -> None:
     assert clinic.client(clinic.pat).get(chart_url(clinic)).status_code == 403
+
+
+def test_it_shows_a_patient_their_own_record_and_who_opened_it(clinic: Clinic) -> None:
+    clinic.client(clinic.alice).get(chart_url(clinic))
+    response = clinic.client(clinic.pat).get(reverse("patients:my_record"))
+    assert response.status_code == 200
+    assert clinic.patient.mrn.encode() in response.content
+    assert b"Alice Spinewright" in response.content
+    assert b"alice" in response.content.split(b"Who opened your record")[1]
+
+
+def test_it_refuses_staff_the_patient_portal_page(clinic: Clinic) -> None:
+    assert clinic.client(clinic.frank).get(reverse("patients:my_record")).status_code == 403
