@@ -5,3 +5,4 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SPINECLINIC_MFA_REQUIRED", "0")
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")

@@ -124,7 +124,9 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "spineclinic.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections save a connect per request; tests set 0 so none outlive a test.
+    conn_max_age = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=conn_max_age)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
