@@ -1,17 +1,26 @@
+from typing import TYPE_CHECKING
+
 import pytest
 
-from spineclinic.test import Clinic, make_clinic
+if TYPE_CHECKING:
+    from spineclinic.test import Clinic
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(request: pytest.FixtureRequest, settings) -> None:  # type: ignore[no-untyped-def]
+def fast_password_hashing(request: pytest.FixtureRequest) -> None:
     # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    if not request.config.pluginmanager.hasplugin("django"):
+        return  # pure tests run with -p no:django
     if "real_password_hashing" not in request.keywords:
+        settings = request.getfixturevalue("settings")
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def clinic(db: None) -> Clinic:
+def clinic(db: None) -> "Clinic":
+    # Imported here so that pure tests can run with Django switched off (-p no:django).
+    from spineclinic.test import make_clinic
+
     return make_clinic()
 
 

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "spineclinic.audit",
     "spineclinic.directory",
     "spineclinic.patients",
+    "spineclinic.instruments",
+    "spineclinic.pathways",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PathwaysConfig(AppConfig):
+    name = "spineclinic.pathways"
+    verbose_name = "Pathways"
