@@ -19,6 +19,7 @@ from spineclinic.directory.models import (
     Practitioner,
     PractitionerRole,
 )
+from spineclinic.directory.index import sync_clinic_directory
 from spineclinic.lib.npi import npi_check_digit
 from spineclinic.patients.actions import do_add_care_team_member, do_register_patient
 from spineclinic.patients.models import CareTeamMember, Patient
@@ -432,6 +433,29 @@ def _patients(clinicians: list[Practitioner], by: User, summary: DemoSummary) ->
                     )
 
 
+def load_directory(summary: DemoSummary, synthetic_rows: int = 20_000) -> None:
+    """Fill the public directory: the NUCC names and the real NPPES samples when
+    ../shared/data is beside the project, and synthetic providers across the country."""
+    from pathlib import Path
+    from tempfile import TemporaryDirectory
+
+    from spineclinic.directory.nppes_import import import_nppes, import_nucc
+    from spineclinic.directory.synthetic import write_synthetic_nppes
+
+    data = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    if (data / "nucc" / "nucc_taxonomy_251.csv").exists():
+        import_nucc(data / "nucc" / "nucc_taxonomy_251.csv")
+    created = 0
+    for sample in sorted((data / "nppes").glob("npidata_sample_*.csv")):
+        created += import_nppes(sample).created
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / "synthetic.csv"
+        write_synthetic_nppes(path, synthetic_rows, seed=2026)
+        created += import_nppes(path).created
+    if created:
+        summary.created["directory providers"] = created
+
+
 def load_demo_clinic() -> DemoSummary:
     summary = DemoSummary()
     with transaction.atomic():
@@ -439,6 +463,7 @@ def load_demo_clinic() -> DemoSummary:
         for username, role, first, last in STAFF:
             _user(username, role, first, last, summary)
         clinicians = _practitioners(locations, summary)
+        sync_clinic_directory()
         front_desk = User.objects.get(username="frontdesk")
         _patients(clinicians, front_desk, summary)
         patient_user = _user("patient", Role.PATIENT, "Pat", "Demo", summary)
@@ -446,4 +471,5 @@ def load_demo_clinic() -> DemoSummary:
         if own is not None and own.user_id is None and not hasattr(patient_user, "patient"):
             own.user = patient_user
             own.save(update_fields=["user"])
+    load_directory(summary)
     return summary

@@ -8,6 +8,8 @@ admin.site.site_title = "spineclinic"
 
 urlpatterns = [
     path("", directory_views.home, name="home"),
+    path("directory/", include("spineclinic.directory.urls")),
+    path("api/directory/search", directory_views.search_api, name="directory_search_api"),
     path("accounts/", include("spineclinic.accounts.urls")),
     path("patients/", include("spineclinic.patients.urls")),
     path("admin/", admin.site.urls),

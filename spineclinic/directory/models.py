@@ -40,6 +40,11 @@ class Discipline(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def bit(self) -> int:
+        """This discipline's bit in the search index's discipline masks."""
+        return 1 << self.sort_order
+
 
 class Organization(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -149,3 +154,123 @@ class PractitionerRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner} - {self.discipline} at {self.location}"
+
+
+# --- the public search index ---------------------------------------------------------------
+# NPPES brings about a million spine providers; the clinic's own practitioners join them.
+# The search reads one table (Listing) whose rows carry everything a query filters and
+# sorts on, so a search touches one index and no joins until the page is chosen.
+
+
+class Practice(models.Model):
+    """A practice address: everyone registered at one normalized address falls together.
+
+    A practice is integrated when practitioners of at least
+    settings.DIRECTORY_INTEGRATED_MIN_DISCIPLINES spine disciplines work there.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    address_key = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    postal_code = models.CharField(max_length=10)
+    phone = models.CharField(max_length=20, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # The clinic's own location, when this practice is one of them.
+    location = models.OneToOneField(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="practice"
+    )
+    disciplines = models.IntegerField(default=0)  # bitmask, see Discipline.bit
+    discipline_count = models.PositiveSmallIntegerField(default=0)
+    provider_count = models.PositiveIntegerField(default=0)
+    integrated = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name or f"{self.line1}, {self.city}"
+
+    @property
+    def one_line(self) -> str:
+        parts = [self.line1, self.line2, self.city, f"{self.state} {self.postal_code[:5]}"]
+        return ", ".join(p for p in parts if p)
+
+
+class Provider(models.Model):
+    """A practitioner or organization with an NPI, as the public directory shows it."""
+
+    id = models.BigAutoField(primary_key=True)
+    npi = models.CharField(max_length=10, unique=True)
+    entity_type = models.PositiveSmallIntegerField(default=1)  # 1 individual, 2 organization
+    name = models.CharField(max_length=300)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    credentials = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=1, blank=True)
+    taxonomy_codes = models.CharField(max_length=200, blank=True)  # space-separated NUCC codes
+    primary_taxonomy = models.CharField(max_length=10, blank=True)
+    disciplines = models.IntegerField(default=0)
+    active = models.BooleanField(default=True)
+    deactivated_on = models.DateField(null=True, blank=True)
+    last_updated = models.DateField(null=True, blank=True)
+    # A digest of the imported row: an unchanged row is recognised and left alone.
+    row_hash = models.CharField(max_length=32, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.NPPES)
+    practitioner = models.OneToOneField(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="provider"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.npi})"
+
+
+class Listing(models.Model):
+    """One provider at one practice: the row the search reads.
+
+    cell is a grid square of CELL_DEGREES; (x, y, z) the unit vector of the position, so
+    the squared chord to the search point orders and filters by true great-circle distance
+    with arithmetic alone (no trigonometry per row, on either database).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="listings")
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="listings")
+    cell = models.IntegerField()
+    x = models.FloatField()
+    y = models.FloatField()
+    z = models.FloatField()
+    disciplines = models.IntegerField()
+    accepting = models.BooleanField(null=True)  # None: not known (NPPES does not say)
+    integrated = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    name_key = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "practice"], name="one_listing_per_place")
+        ]
+        indexes = [
+            # The search starts here: the grid squares around the point, never the
+            # discipline (which matches a third of the country).
+            models.Index(fields=["cell", "disciplines"], name="listing_cell"),
+            models.Index(fields=["practice"], name="listing_practice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"listing {self.provider_id} at {self.practice_id}"
+
+
+class TaxonomyCode(models.Model):
+    """The NUCC Health Care Provider Taxonomy, for display names (imported from NUCC CSV)."""
+
+    code = models.CharField(max_length=10, primary_key=True)
+    grouping = models.CharField(max_length=200, blank=True)
+    classification = models.CharField(max_length=200, blank=True)
+    specialization = models.CharField(max_length=200, blank=True)
+    display_name = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.display_name}"

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from spineclinic.lib.names import name_key
+
 PHONE_CHARS = re.compile(r"^\+?[\d\s().\-]+$")
-
-
-def name_key(*parts: str) -> str:
-    """Lower case, accents and punctuation removed, one space between words."""
-    text = unicodedata.normalize("NFKD", " ".join(parts))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z ]+", " ", text).split())
 
 
 def phone_digits(phone: str) -> str:

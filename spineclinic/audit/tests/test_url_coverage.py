@@ -15,7 +15,14 @@ from spineclinic.audit.models import AuditEvent
 from spineclinic.patients.models import CareTeamMember
 from spineclinic.test import Clinic
 
-PUBLIC = {"home", "accounts:login"}
+PUBLIC = {
+    "home",
+    "accounts:login",
+    "directory:search",
+    "directory:provider",
+    "directory:practice",
+    "directory_search_api",
+}
 # Signed-in pages that show no patient data.
 SIGNED_IN_ONLY = {
     "accounts:logout",
@@ -107,9 +114,27 @@ def test_it_keeps_the_admin_behind_its_sign_in(db: None) -> None:
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
+def _public_url(name: str) -> str:
+    from spineclinic.directory.models import Practice, Provider
+
+    if name == "directory:provider":
+        return reverse(name, args=[Provider.objects.order_by("npi").first().npi])  # type: ignore[union-attr]
+    if name == "directory:practice":
+        practice = Practice.objects.order_by("id").first()
+        return reverse(name, args=[practice.public_id])  # type: ignore[union-attr]
+    if name == "directory_search_api":
+        return reverse(name) + "?near=06106&radius=25"
+    return reverse(name)
+
+
 @pytest.mark.parametrize("name", sorted(PUBLIC))
-def test_it_serves_public_pages_without_sign_in(db: None, name: str) -> None:
-    assert Client().get(reverse(name)).status_code == 200
+def test_it_serves_public_pages_without_sign_in(clinic: Clinic, name: str) -> None:
+    from spineclinic.directory.index import sync_clinic_directory
+
+    sync_clinic_directory()
+    response = Client().get(_public_url(name))
+    assert response.status_code == 200, name
+    assert clinic.patient.family_name.encode() not in response.content
 
 
 @pytest.mark.parametrize("name", sorted(PATIENT_DATA))

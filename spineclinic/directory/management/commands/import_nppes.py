@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskProgressColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from spineclinic.directory.nppes_import import NotNppesFile, import_nppes
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an NPPES bulk file (the monthly npidata_pfile_*.csv or a weekly update) into "
+        "the public directory. Only spine disciplines unless --all-taxonomies."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--all-taxonomies",
+            action="store_true",
+            help="import every provider, not only the spine disciplines",
+        )
+        parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file.")
+        show = not options["no_progress"] and not options["json"]
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            TaskProgressColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            disable=not show,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"Importing {path.name}", total=path.stat().st_size)
+            try:
+                summary = import_nppes(
+                    path,
+                    all_taxonomies=options["all_taxonomies"],
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            except NotNppesFile as error:
+                raise CommandError(f"{error} Nothing was imported.") from error
+        if options["json"]:
+            self.stdout.write(json.dumps(summary.as_dict()))
+            return
+        for line in summary.lines():
+            self.stdout.write(line)

@@ -1,0 +1,490 @@
+"""Importing the NPPES bulk file into the directory's search index.
+
+Streaming and batched: a batch of rows is read, classified against what the database
+already holds (new, changed, unchanged by a digest of the imported fields), and written in
+one transaction. Every write is an upsert keyed by NPI or by normalized address, so an
+import killed half-way and run again ends in the same state as one clean run, and the
+same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+
+from spineclinic.directory import grid
+from spineclinic.directory.addresses import normalize_address
+from spineclinic.directory.index import recompute_practices
+from spineclinic.directory.models import Discipline, Listing, Practice, Provider, TaxonomyCode
+from spineclinic.directory.nppes_format import NotNppesFile, ProviderRecord, RowError, open_nppes
+from spineclinic.directory.taxonomy import (
+    ORTHO_SURGERY_PARENT,
+    disciplines_for_taxonomies,
+    read_nucc_csv,
+)
+from spineclinic.lib.geo import zip_centroid
+from spineclinic.lib.names import name_key
+
+__all__ = ["ImportSummary", "NotNppesFile", "import_nppes", "import_nucc"]
+
+BATCH_SIZE = 10_000
+MAX_REJECTED_SHOWN = 50
+
+
+@dataclass
+class ImportSummary:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    rejected_count: int = 0
+    unknown_zips: int = 0
+    practices_changed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+    def reject(self, line: int, reason: str) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < MAX_REJECTED_SHOWN:
+            self.rejected.append((line, reason))
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Read {self.read:,} rows in {self.seconds:.1f} s"
+            f" ({self.rows_per_second:,.0f} rows/s).",
+            f"Created {self.created:,}, updated {self.updated:,}, unchanged {self.unchanged:,}.",
+        ]
+        for reason, n in sorted(self.skipped.items()):
+            out.append(f"Skipped {n:,}: {reason}.")
+        if self.unknown_zips:
+            out.append(
+                f"{self.unknown_zips:,} practice ZIP codes are unknown to the ZIP centroid table:"
+                " those providers are listed without a place on the map."
+            )
+        if self.rejected_count:
+            out.append(f"Rejected {self.rejected_count:,} malformed rows:")
+            out.extend(f"  line {line}: {reason}" for line, reason in self.rejected)
+            if self.rejected_count > len(self.rejected):
+                out.append(f"  ... and {self.rejected_count - len(self.rejected):,} more.")
+        out.append(f"Integrated-clinic flags recomputed for {self.practices_changed:,} practices.")
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": dict(self.skipped),
+            "rejected": self.rejected_count,
+            "unknown_zips": self.unknown_zips,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Row:
+    npi: str
+    provider: tuple[Any, ...]  # the Provider columns, in _PROVIDER_COLUMNS order
+    digest: str
+    address_key: str
+    practice: tuple[Any, ...] | None  # Practice columns, or None when it cannot be placed
+    listing: tuple[Any, ...] | None  # cell, x, y, z, disciplines, active, name_key
+
+
+_PROVIDER_COLUMNS = (
+    "npi",
+    "entity_type",
+    "name",
+    "given_name",
+    "family_name",
+    "credentials",
+    "sex",
+    "taxonomy_codes",
+    "primary_taxonomy",
+    "disciplines",
+    "active",
+    "deactivated_on",
+    "last_updated",
+    "row_hash",
+    "source",
+)
+_LISTING_COLUMNS = (
+    "provider_id",
+    "practice_id",
+    "cell",
+    "x",
+    "y",
+    "z",
+    "disciplines",
+    "active",
+    "name_key",
+    "integrated",
+    "accepting",
+)
+_PRACTICE_COLUMNS = (
+    "public_id",
+    "address_key",
+    "name",
+    "line1",
+    "line2",
+    "city",
+    "state",
+    "postal_code",
+    "phone",
+    "latitude",
+    "longitude",
+    "disciplines",
+    "discipline_count",
+    "provider_count",
+    "integrated",
+)
+
+
+def _display_name(rec: ProviderRecord) -> str:
+    if rec.entity_type == 2:
+        return (
+            rec.organization_name.title()
+            if rec.organization_name.isupper()
+            else (rec.organization_name)
+        )
+    parts = [rec.first_name, rec.middle_name[:1] + "." if rec.middle_name else "", rec.last_name]
+    text = " ".join(p for p in parts if p)
+    return text.title() if text.isupper() else text
+
+
+_ASCII_NAME = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~0123456789"})
+
+
+def _search_name(rec: ProviderRecord) -> str:
+    text = f"{rec.last_name} {rec.first_name} {rec.organization_name}"
+    if text.isascii():  # NPPES is nearly all ASCII: skip the Unicode folding
+        return " ".join(text.lower().translate(_ASCII_NAME).split())
+    return name_key(text)
+
+
+class _Mapper:
+    """Turns parsed records into database rows; holds the per-import caches."""
+
+    def __init__(self, all_taxonomies: bool, summary: ImportSummary) -> None:
+        self.bits = {d.code: d.bit for d in Discipline.objects.all()}
+        self.all_taxonomies = all_taxonomies
+        self.summary = summary
+        self._zip_cache: dict[str, tuple[float, float] | None] = {}
+        self._discipline_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # Colleagues share an address: normalize each distinct one once.
+        self._address_cache: dict[tuple[str, ...], str] = {}
+
+    def _disciplines(self, rec: ProviderRecord) -> tuple[str, ...]:
+        taxonomies = rec.taxonomy_codes
+        if ORTHO_SURGERY_PARENT in taxonomies:  # depends on the names too: no cache
+            names = (rec.organization_name, rec.other_organization_name)
+            return disciplines_for_taxonomies(taxonomies, names=names)
+        codes = self._discipline_cache.get(taxonomies)
+        if codes is None:
+            codes = self._discipline_cache[taxonomies] = disciplines_for_taxonomies(taxonomies)
+        return codes
+
+    def map(self, rec: ProviderRecord) -> _Row | None:
+        codes = self._disciplines(rec)
+        if not codes and not self.all_taxonomies:
+            reason = "no taxonomy code of a spine discipline"
+            if rec.entity_type is None:
+                reason = "deactivated NPI with no details published"
+            self.summary.skipped[reason] += 1
+            return None
+        mask = 0
+        for code in codes:
+            mask |= self.bits[code]
+        entity = rec.entity_type or 1
+        provider = (
+            rec.npi,
+            entity,
+            _display_name(rec)[:300],
+            rec.first_name[:100].title(),
+            rec.last_name[:100].title(),
+            rec.credentials[:100],
+            rec.sex[:1],
+            " ".join(rec.taxonomy_codes)[:200],
+            (rec.primary_taxonomy or "")[:10],
+            mask,
+            rec.active,
+            rec.deactivation_date if not rec.active else None,
+            rec.last_update_date,
+        )
+        digest = hashlib.blake2b(
+            repr(provider).encode()
+            + b"|"
+            + repr(
+                (
+                    rec.address_line1,
+                    rec.address_line2,
+                    rec.city,
+                    rec.state,
+                    rec.postal_code,
+                    rec.phone,
+                )
+            ).encode(),
+            digest_size=16,
+        ).hexdigest()
+        if not rec.address_line1 or not rec.zip5:
+            return _Row(rec.npi, (*provider, digest, "nppes"), digest, "", None, None)
+        raw = (rec.address_line1, rec.address_line2, rec.city, rec.state, rec.postal_code)
+        key = self._address_cache.get(raw)
+        if key is None:
+            if len(self._address_cache) > 200_000:
+                self._address_cache.clear()  # keep memory flat on a national file
+            key = self._address_cache[raw] = normalize_address(*raw)
+        zip5 = rec.zip5
+        if zip5 not in self._zip_cache:
+            self._zip_cache[zip5] = zip_centroid(zip5)
+        point = self._zip_cache[zip5]
+        if point is None:
+            self.summary.unknown_zips += 1
+            return _Row(rec.npi, (*provider, digest, "nppes"), digest, key, None, None)
+        lat, lon = point
+        practice = (
+            key,
+            (rec.organization_name if entity == 2 else "")[:200],
+            rec.address_line1.title()[:200],
+            rec.address_line2.title()[:200],
+            rec.city.title()[:100],
+            rec.state[:2],
+            rec.postal_code[:10],
+            rec.phone[:20],
+            lat,
+            lon,
+        )
+        x, y, z = grid.unit_vector(lat, lon)
+        listing = (
+            grid.cell_of(lat, lon),
+            x,
+            y,
+            z,
+            mask,
+            rec.active,
+            _search_name(rec)[:200],
+        )
+        return _Row(rec.npi, (*provider, digest, "nppes"), digest, key, practice, listing)
+
+
+def _new_uuid() -> Any:
+    # Django stores UUIDs as 32 hex characters on SQLite and as the uuid type on PostgreSQL.
+    value = uuid.uuid4()
+    return value.hex if connection.vendor == "sqlite" else value
+
+
+def _insert_many(cursor: Any, table: str, columns: Iterable[str], rows: list[Any]) -> None:
+    """Bulk insert: COPY on PostgreSQL (row-by-row executemany there is ten times slower),
+    executemany on SQLite."""
+    columns = list(columns)
+    if connection.vendor == "postgresql":
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    cursor.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_placeholders(len(columns))})",  # noqa: S608
+        rows,
+    )
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """`column IN values`: one array parameter on PostgreSQL (ten thousand placeholders
+    cost more to parse than the query costs to run), a placeholder list on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({_placeholders(len(values))})", values
+
+
+class _Writer:
+    def __init__(self, summary: ImportSummary) -> None:
+        self.summary = summary
+        self.touched_practices: set[int] = set()
+        self.provider_table = Provider._meta.db_table
+        self.practice_table = Practice._meta.db_table
+        self.listing_table = Listing._meta.db_table
+
+    def write(self, rows: list[_Row]) -> None:
+        # The last row of an NPI wins within a batch (an update file may repeat one).
+        by_npi = {row.npi: row for row in rows}
+        with transaction.atomic(), connection.cursor() as cursor:
+            existing = self._existing(cursor, list(by_npi))
+            # The clinic's own practitioners are kept by the clinic (it knows where they
+            # work and whether they take new patients); NPPES does not overwrite them.
+            ours = [npi for npi, (_, _, source) in existing.items() if source == "clinic"]
+            if ours:
+                self.summary.skipped["listed by this clinic itself"] += len(ours)
+                for npi in ours:
+                    del by_npi[npi]
+            new = [r for npi, r in by_npi.items() if npi not in existing]
+            changed = [
+                r for npi, r in by_npi.items() if npi in existing and existing[npi][1] != r.digest
+            ]
+            self.summary.unchanged += len(by_npi) - len(new) - len(changed)
+            if not new and not changed:
+                return
+            practice_ids = self._practices(cursor, new + changed)
+            if new:
+                _insert_many(
+                    cursor, self.provider_table, _PROVIDER_COLUMNS, [r.provider for r in new]
+                )
+                self.summary.created += len(new)
+            if changed:
+                sets = ", ".join(f"{c} = %s" for c in _PROVIDER_COLUMNS[1:])
+                cursor.executemany(
+                    f"UPDATE {self.provider_table} SET {sets} WHERE npi = %s",  # noqa: S608
+                    [(*r.provider[1:], r.npi) for r in changed],
+                )
+                self.summary.updated += len(changed)
+                ids = [existing[r.npi][0] for r in changed]
+                where, params = _in("provider_id", ids)
+                cursor.execute(
+                    f"SELECT DISTINCT practice_id FROM {self.listing_table} WHERE {where}",  # noqa: S608
+                    params,
+                )
+                self.touched_practices.update(pid for (pid,) in cursor.fetchall())
+                cursor.execute(f"DELETE FROM {self.listing_table} WHERE {where}", params)  # noqa: S608
+            placed = [r for r in new + changed if r.listing is not None]
+            if placed:
+                ids_by_npi = {
+                    npi: pid
+                    for npi, (pid, _, _) in self._existing(cursor, [r.npi for r in placed]).items()
+                }
+                _insert_many(
+                    cursor,
+                    self.listing_table,
+                    _LISTING_COLUMNS,
+                    [
+                        (ids_by_npi[r.npi], practice_ids[r.address_key], *r.listing, False, None)
+                        for r in placed
+                        if r.listing is not None
+                    ],
+                )
+                self.touched_practices.update(practice_ids[r.address_key] for r in placed)
+
+    def _existing(self, cursor: Any, npis: list[str]) -> dict[str, tuple[int, str, str]]:
+        where, params = _in("npi", npis)
+        cursor.execute(
+            f"SELECT npi, id, row_hash, source FROM {self.provider_table} WHERE {where}",  # noqa: S608
+            params,
+        )
+        return {npi: (pid, digest, source) for npi, pid, digest, source in cursor.fetchall()}
+
+    def _practices(self, cursor: Any, rows: Iterable[_Row]) -> dict[str, int]:
+        wanted = {r.address_key: r.practice for r in rows if r.practice is not None}
+        if not wanted:
+            return {}
+        keys = list(wanted)
+        where, params = _in("address_key", keys)
+        cursor.execute(
+            f"SELECT address_key, id FROM {self.practice_table} WHERE {where}",  # noqa: S608
+            params,
+        )
+        found = dict(cursor.fetchall())
+        missing = [k for k in keys if k not in found]
+        if missing:
+            _insert_many(
+                cursor,
+                self.practice_table,
+                _PRACTICE_COLUMNS,
+                [(_new_uuid(), *wanted[k], 0, 0, 0, False) for k in missing],  # type: ignore[misc]
+            )
+            where, params = _in("address_key", missing)
+            cursor.execute(
+                f"SELECT address_key, id FROM {self.practice_table} WHERE {where}",  # noqa: S608
+                params,
+            )
+            found.update(cursor.fetchall())
+        return found
+
+
+def import_nppes(
+    path: str | os.PathLike[str],
+    *,
+    all_taxonomies: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Import one NPPES file (monthly full or weekly update). Raises NotNppesFile, before
+    anything is written, when the file is not one. `progress(bytes_read, total_bytes)`
+    is called after each batch."""
+    started = time.perf_counter()
+    summary = ImportSummary()
+    total_bytes = os.path.getsize(path)
+    nppes = open_nppes(path)
+    mapper = _Mapper(all_taxonomies, summary)
+    writer = _Writer(summary)
+    batch: list[_Row] = []
+    stream = getattr(nppes, "_stream", None)
+    try:
+        for item in nppes:
+            summary.read += 1
+            if isinstance(item, RowError):
+                summary.reject(item.line_number, item.reason)
+                continue
+            row = mapper.map(item)
+            if row is not None:
+                batch.append(row)
+            if len(batch) >= batch_size:
+                writer.write(batch)
+                batch = []
+                if progress is not None and stream is not None:
+                    progress(_position(stream), total_bytes)
+        if batch:
+            writer.write(batch)
+    finally:
+        nppes.close()
+    if progress is not None:
+        progress(total_bytes, total_bytes)
+    summary.practices_changed = recompute_practices(writer.touched_practices)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _position(stream: Any) -> int:
+    buffer = getattr(stream, "buffer", None)
+    try:
+        return int((buffer or stream).tell())
+    except (OSError, ValueError):
+        return 0
+
+
+def import_nucc(path: str | os.PathLike[str]) -> int:
+    """Load the NUCC taxonomy code set (display names for profile pages)."""
+    rows = [
+        TaxonomyCode(
+            code=t.code,
+            grouping=t.grouping[:200],
+            classification=t.classification[:200],
+            specialization=t.specialization[:200],
+            display_name=t.display_name[:300],
+        )
+        for t in read_nucc_csv(path)
+    ]
+    with transaction.atomic():
+        TaxonomyCode.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=["grouping", "classification", "specialization", "display_name"],
+        )
+    return len(rows)
