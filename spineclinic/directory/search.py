@@ -118,24 +118,33 @@ def _where(query: SearchQuery, bits: dict[str, int]) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
+def ranked_sql(query: SearchQuery, bits: dict[str, int]) -> tuple[str, list[Any]]:
+    """The main search query: one page of listing ids with their squared chord."""
+    where, params = _where(query, bits)
+    x0, y0, z0 = grid.unit_vector(query.lat, query.lon)
+    sql = (
+        "SELECT l.id, ((l.x - %s) * (l.x - %s) + (l.y - %s) * (l.y - %s)"  # noqa: S608
+        f" + (l.z - %s) * (l.z - %s)) AS d2 FROM {Listing._meta.db_table} l WHERE {where}"
+        " ORDER BY d2, l.id LIMIT %s OFFSET %s"
+    )
+    offset = (query.page - 1) * query.page_size
+    return sql, [x0, x0, y0, y0, z0, z0, *params, query.page_size, offset]
+
+
+def count_sql(query: SearchQuery, bits: dict[str, int]) -> tuple[str, list[Any]]:
+    where, params = _where(query, bits)
+    return f"SELECT COUNT(*) FROM {Listing._meta.db_table} l WHERE {where}", params  # noqa: S608
+
+
 def search(query: SearchQuery) -> SearchPage:
     bits = discipline_bits()
     names = dict(Discipline.objects.values_list("code", "name"))
-    where, params = _where(query, bits)
-    x0, y0, z0 = grid.unit_vector(query.lat, query.lon)
-    table = Listing._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {table} l WHERE {where}", params)  # noqa: S608
+        cursor.execute(*count_sql(query, bits))
         count = cursor.fetchone()[0]
-        offset = (query.page - 1) * query.page_size
-        if count <= offset:
+        if count <= (query.page - 1) * query.page_size:
             return SearchPage(query, count)
-        cursor.execute(
-            f"SELECT l.id, ((l.x - %s) * (l.x - %s) + (l.y - %s) * (l.y - %s)"  # noqa: S608
-            f" + (l.z - %s) * (l.z - %s)) AS d2 FROM {table} l WHERE {where}"
-            " ORDER BY d2, l.id LIMIT %s OFFSET %s",
-            [x0, x0, y0, y0, z0, z0, *params, query.page_size, offset],
-        )
+        cursor.execute(*ranked_sql(query, bits))
         ranked = cursor.fetchall()
     rows = Listing.objects.select_related("provider", "practice").in_bulk([r[0] for r in ranked])
     to_unit = 1 / grid.KM_PER_MILE if query.unit == "mi" else 1.0
