@@ -11,8 +11,9 @@ import pytest
 from spineclinic.directory.nppes_format import NPPES_COLUMNS_330
 
 SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-PRACTITIONERS = "nppes/npidata_sample_2018_practitioners_first500rows__HL7-DaVinci_pdex-plan-net-sample-data.csv"
-ORGANIZATIONS = "nppes/npidata_sample_2018_organizations_40rows__HL7-DaVinci_pdex-plan-net-sample-data.csv"
+_SAMPLE = "HL7-DaVinci_pdex-plan-net-sample-data.csv"
+PRACTITIONERS = f"nppes/npidata_sample_2018_practitioners_first500rows__{_SAMPLE}"
+ORGANIZATIONS = f"nppes/npidata_sample_2018_organizations_40rows__{_SAMPLE}"
 NUCC = "nucc/nucc_taxonomy_251.csv"
 
 
@@ -59,7 +60,9 @@ def provider_row(
     }
 
 
-def write_nppes(path: Path, rows: list[dict[str, str]], columns: tuple[str, ...] = NPPES_COLUMNS_330) -> Path:
+def write_nppes(
+    path: Path, rows: list[dict[str, str]], columns: tuple[str, ...] = NPPES_COLUMNS_330
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(columns), quoting=csv.QUOTE_ALL, restval="")
         writer.writeheader()

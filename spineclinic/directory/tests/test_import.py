@@ -38,13 +38,20 @@ def test_it_imports_the_spine_providers_of_the_real_sample() -> None:
     summary = import_nppes(shared(PRACTITIONERS))
     bits = discipline_bits()
     per_discipline = Counter(
-        code for mask in Provider.objects.values_list("disciplines", flat=True)
+        code
+        for mask in Provider.objects.values_list("disciplines", flat=True)
         for code in disciplines_of(mask, bits)
     )
     # Counted independently from the CSV's taxonomy columns (REFERENCE section 1 codes).
     assert per_discipline == {
-        "primary_care": 77, "pain_medicine": 14, "chiropractic": 13, "neuroradiology": 12,
-        "physical_therapy": 6, "physiatry": 5, "pain_psychology": 4, "neurosurgery": 2,
+        "primary_care": 77,
+        "pain_medicine": 14,
+        "chiropractic": 13,
+        "neuroradiology": 12,
+        "physical_therapy": 6,
+        "physiatry": 5,
+        "pain_psychology": 4,
+        "neurosurgery": 2,
     }
     assert (summary.read, summary.created, summary.rejected_count) == (500, 133, 0)
     assert summary.skipped == {"no taxonomy code of a spine discipline": 367}
@@ -83,8 +90,12 @@ def test_it_reads_both_header_layouts(tmp_path: Path) -> None:
 def test_it_updates_a_provider_from_a_newer_file(tmp_path: Path) -> None:
     import_nppes(write_nppes(tmp_path / "a.csv", [provider_row("1000000012", last="DISC")]))
     newer = provider_row(
-        "1000000012", last="DISC", line1="1000 Farmington Ave", city="WEST HARTFORD",
-        postal="06107", updated="03/04/2021",
+        "1000000012",
+        last="DISC",
+        line1="1000 Farmington Ave",
+        city="WEST HARTFORD",
+        postal="06107",
+        updated="03/04/2021",
     )
     summary = import_nppes(write_nppes(tmp_path / "b.csv", [newer]))
     assert (summary.created, summary.updated) == (0, 1)
@@ -157,8 +168,9 @@ def test_it_groups_colleagues_at_one_address_into_an_integrated_clinic(tmp_path:
     rows = [
         provider_row(npi(1), last="PT", taxonomy="225100000X", line1="85 Seymour Street"),
         provider_row(npi(2), last="CHIRO", taxonomy="111N00000X", line1="85 SEYMOUR ST."),
-        provider_row(npi(3), last="PAIN", taxonomy="208VP0014X", line1="85 Seymour St",
-                     postal="06106"),
+        provider_row(
+            npi(3), last="PAIN", taxonomy="208VP0014X", line1="85 Seymour St", postal="06106"
+        ),
         provider_row(npi(4), last="ALONE", taxonomy="207T00000X", line1="1 Elm St"),
     ]
     import_nppes(write_nppes(tmp_path / "group.csv", rows))

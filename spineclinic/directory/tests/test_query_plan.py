@@ -9,8 +9,12 @@ from spineclinic.directory.search import SearchQuery, count_sql, discipline_bits
 pytestmark = pytest.mark.django_db
 
 QUERY = SearchQuery(
-    lat=41.7672, lon=-72.676, place="06103", radius=50.0,
-    disciplines=("physical_therapy",), accepting=True,
+    lat=41.7672,
+    lon=-72.676,
+    place="06103",
+    radius=50.0,
+    disciplines=("physical_therapy",),
+    accepting=True,
 )
 
 

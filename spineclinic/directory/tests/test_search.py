@@ -29,19 +29,43 @@ def law_of_cosines_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> 
 def providers(tmp_path: Path) -> None:
     rows = [
         provider_row(npi(1), last="NEAR", first="PAT", taxonomy="225100000X", postal="06103"),
-        provider_row(npi(2), last="MIDDLE", taxonomy="111N00000X", line1="9 Main St",
-                     city="NEW HAVEN", postal="06510"),
-        provider_row(npi(3), last="FAR", taxonomy="207T00000X", line1="1 Main St",
-                     city="BOSTON", state="MA", postal="02115"),
-        provider_row(npi(4), last="ACROSS", taxonomy="225100000X", line1="1 Broadway",
-                     city="NEW YORK", state="NY", postal="10004"),
+        provider_row(
+            npi(2),
+            last="MIDDLE",
+            taxonomy="111N00000X",
+            line1="9 Main St",
+            city="NEW HAVEN",
+            postal="06510",
+        ),
+        provider_row(
+            npi(3),
+            last="FAR",
+            taxonomy="207T00000X",
+            line1="1 Main St",
+            city="BOSTON",
+            state="MA",
+            postal="02115",
+        ),
+        provider_row(
+            npi(4),
+            last="ACROSS",
+            taxonomy="225100000X",
+            line1="1 Broadway",
+            city="NEW YORK",
+            state="NY",
+            postal="10004",
+        ),
     ]
     import_nppes(write_nppes(tmp_path / "p.csv", rows))
 
 
 def query(**kw: object) -> SearchQuery:
-    base: dict[str, object] = {"lat": HARTFORD[0], "lon": HARTFORD[1], "place": "06103",
-                               "radius": 150.0}
+    base: dict[str, object] = {
+        "lat": HARTFORD[0],
+        "lon": HARTFORD[1],
+        "place": "06103",
+        "radius": 150.0,
+    }
     base.update(kw)
     return SearchQuery(**base)  # type: ignore[arg-type]
 

@@ -29,8 +29,16 @@ def directory(clinic: Clinic, tmp_path: Path) -> Clinic:
         provider_row(npi(i), last=f"THERAPIST{i}", first="TERRY", line1="100 Pearl St")
         for i in range(25)
     ]
-    rows.append(provider_row(npi(99), last="CRACKER", taxonomy="111N00000X", postal="06510",
-                             city="NEW HAVEN", line1="9 Main St"))
+    rows.append(
+        provider_row(
+            npi(99),
+            last="CRACKER",
+            taxonomy="111N00000X",
+            postal="06510",
+            city="NEW HAVEN",
+            line1="9 Main St",
+        )
+    )
     import_nppes(write_nppes(tmp_path / "d.csv", rows))
     sync_clinic_directory()
     return clinic
@@ -84,8 +92,9 @@ def test_it_explains_bad_input_on_the_page_and_in_json(
 
 
 def test_it_answers_json_with_the_documented_fields(directory: Clinic) -> None:
-    response = Client().get(API, {"near": "06106", "radius": "25", "discipline": "chiropractic",
-                                  "radius_unused": "x"})
+    response = Client().get(
+        API, {"near": "06106", "radius": "25", "discipline": "chiropractic", "radius_unused": "x"}
+    )
     # New Haven is ~34 miles away: outside 25.
     assert response.json()["count"] == 0
     body = Client().get(API, {"near": "06106", "radius": "40", "discipline": "chiropractic"}).json()
