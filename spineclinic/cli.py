@@ -78,6 +78,9 @@ def demo(argv: list[str]) -> int:
 
 
 def bench(argv: list[str]) -> int:
+    from spineclinic.bench import prepare_environment
+
+    prepare_environment()
     _setup_environment()
     import django
 

@@ -123,7 +123,7 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------
-SQLITE_PATH = VAR_DIR / "spineclinic.sqlite3"
+SQLITE_PATH = Path(os.environ.get("SPINECLINIC_SQLITE", VAR_DIR / "spineclinic.sqlite3"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     # Persistent connections save a connect per request; tests set 0 so none outlive a test.
@@ -196,6 +196,11 @@ SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# A practice address is an integrated spine clinic when this many spine disciplines work there.
+DIRECTORY_INTEGRATED_MIN_DISCIPLINES = int(
+    os.environ.get("DIRECTORY_INTEGRATED_MIN_DISCIPLINES", "3")
+)
 
 # Break-the-glass access to a chart outside one's care team lasts this long.
 BREAK_GLASS_DURATION = timedelta(hours=4)

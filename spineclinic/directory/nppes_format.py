@@ -145,7 +145,6 @@ class ProviderRecord(NamedTuple):
     active: bool
     taxonomy_codes: tuple[str, ...]
     primary_taxonomy: str | None
-    enumeration_date: date | None
     last_update_date: date | None
     deactivation_date: date | None
     reactivation_date: date | None
@@ -204,7 +203,6 @@ _OPTIONAL = {
     "address_line2": "Provider Second Line Business Practice Location Address",
     "country_code": "Provider Business Practice Location Address Country Code (If outside U.S.)",
     "phone": "Provider Business Practice Location Address Telephone Number",
-    "enumeration_date": "Provider Enumeration Date",
 }
 _SEX_COLUMNS = ("Provider Sex Code", "Provider Gender Code")
 # ProviderRecord's text fields, in order: copied from the row as they are.
@@ -324,14 +322,10 @@ class NppesFile:
         idx["sex"] = index(sex) if sex else -1
         self._i_npi = idx["npi"]
         self._i_entity = idx["entity_type"]
-        self._i_dates = tuple(
-            idx[f]
-            for f in (
-                "deactivation_date",
-                "reactivation_date",
-                "last_update_date",
-                "enumeration_date",
-            )
+        self._i_dates = (
+            idx["deactivation_date"],
+            idx["reactivation_date"],
+            idx["last_update_date"],
         )
 
         slots = [(idx["taxonomy_1"], idx["switch_1"])]
@@ -346,19 +340,21 @@ class NppesFile:
         # Fast path split plan. Most providers list one or two taxonomies, so the row is
         # split up to the last column needed for everything but taxonomy slots 3..15
         # ("core"); when the columns of those slots are all empty, which one startswith
-        # shows, the remaining hundred-odd columns are never split.
-        extra = {i for c, s in slots[2:] for i in (c, s) if i >= 0}
-        core = [i for i in (*idx.values(), *(i for pair in slots[:2] for i in pair)) if i >= 0]
+        # shows, the remaining hundred-odd columns are never split. A layout where those
+        # slots do not all lie beyond the core is split in one go.
+        core = [i for i in idx.values() if i >= 0]
+        core += [i for pair in slots[:2] for i in pair if i >= 0]
+        extra = [i for pair in slots[2:] for i in pair if i >= 0]
         core_end = max(core) + 1
         extra_end = max(extra, default=-1) + 1
-        if extra_end <= core_end or extra_end >= self.column_count:
-            # Slots 3..15 lie within the core, or reach the last column: split once.
+        if not extra or min(extra) < core_end or extra_end >= self.column_count:
             core_end = max(core_end, extra_end)
             extra_end = 0
         self._core_end = core_end
         self._extra_end = extra_end
-        self._core_codes = _getter([c for c, _ in slots if 0 <= c < core_end] or [-1])
-        self._core_switches = _getter([s for c, s in slots if 0 <= c < core_end] or [-1])
+        in_core = [(c, s) for c, s in slots if c < core_end and s < core_end]
+        self._core_codes = _getter([c for c, _ in in_core])
+        self._core_switches = _getter([s for _, s in in_core])
 
     def __enter__(self) -> NppesFile:
         return self
@@ -375,6 +371,13 @@ class NppesFile:
         if self._owns_stream:
             self._stream.close()
 
+    def position(self) -> int:
+        """Bytes read so far, for a progress bar; 0 when the stream cannot tell."""
+        try:
+            return int(self._stream.tell())
+        except (OSError, ValueError):
+            return 0
+
     def __iter__(self) -> Iterator[ProviderRecord | RowError]:
         # One long loop on purpose: at nine million rows a function call per row costs
         # seconds, so the fast path is inline and everything it touches is a local.
@@ -388,7 +391,7 @@ class NppesFile:
         empty_extra_plain = "," * rest_split
         i_npi = self._i_npi
         i_entity = self._i_entity
-        i_deactivated, i_reactivated, i_updated, i_enumerated = self._i_dates
+        i_deactivated, i_reactivated, i_updated = self._i_dates
         columns = self.columns
         core_codes = self._core_codes
         core_switches = self._core_switches
@@ -407,10 +410,10 @@ class NppesFile:
             # The line is used as read, line break included: copying a kilobyte per row
             # shows at nine million rows. `end` is where the row's text ends.
             end = len(line)
-            if line[-1:] == "\n":
-                end -= 2 if line[-2:] == "\r\n" else 1
-            if end == 0:
-                continue
+            if line[end - 1] == "\n":
+                end -= 2 if end > 1 and line[end - 2] == "\r" else 1
+                if end == 0:
+                    continue
             row: list[str] = []
             whole = False
             fast = False
@@ -434,6 +437,7 @@ class NppesFile:
                     else:
                         fast = line.count('","', 1, end - 1) == separators
                         row[-1] = row[-1][:-after]
+                        whole = True
                     row[0] = row[0][1:]
             elif '"' not in line and line.count(",", 0, end) == separators:
                 # An unquoted export (a spreadsheet's "save as CSV").
@@ -479,9 +483,6 @@ class NppesFile:
             try:
                 value = row[i_updated]
                 updated = (dates.get(value) or _cache_date(dates, value)) if value else None
-                column = i_enumerated
-                value = row[i_enumerated]
-                enumerated = (dates.get(value) or _cache_date(dates, value)) if value else None
                 column = i_deactivated
                 value = row[i_deactivated]
                 deactivated = (dates.get(value) or _cache_date(dates, value)) if value else None
@@ -535,16 +536,17 @@ class NppesFile:
                 if primary is None:
                     primary = taxonomy_codes[0]
 
+            # Concatenating two tuples is twice as fast as unpacking into a third, and
+            # tuple.__new__ skips the NamedTuple's Python-level constructor.
             yield new(
                 record_type,
-                (
+                (  # noqa: RUF005 - see above
                     first_line,
                     npi,
                     entity_type,
                     active,
                     taxonomy_codes,
                     primary,
-                    enumerated,
                     updated,
                     deactivated,
                     reactivated,

@@ -184,3 +184,18 @@ def test_it_groups_colleagues_at_one_address_into_an_integrated_clinic(tmp_path:
 def test_it_loads_the_nucc_taxonomy_names() -> None:
     assert import_nucc(shared(NUCC)) == 883
     assert "Physical Therapist" in TaxonomyCode.objects.get(code="225100000X").display_name
+
+
+def test_it_imports_the_same_with_a_parsing_process() -> None:
+    sequential = import_nppes(shared(PRACTITIONERS), parallel=False)
+    before = state()
+    Listing.objects.all().delete()
+    Provider.objects.all().delete()
+    Practice.objects.all().delete()
+    parallel = import_nppes(shared(PRACTITIONERS), parallel=True, batch_size=50)
+    assert state() == before
+    assert (parallel.read, parallel.created, parallel.skipped) == (
+        sequential.read,
+        sequential.created,
+        sequential.skipped,
+    )
