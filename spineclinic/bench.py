@@ -176,7 +176,7 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     result = bench_directory(args)
-    print(json.dumps(result))  # noqa: T201 - the last line is the machine-readable result
+    print(json.dumps(result))
     return 0
 
 
