@@ -249,9 +249,10 @@ class Listing(models.Model):
     name_key = models.CharField(max_length=200)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["provider", "practice"], name="one_listing_per_place")
-        ]
+        # No unique (provider, practice) constraint nor a second practice index: the foreign
+        # keys' own indexes serve those lookups, and each extra index on this million-row
+        # table costs the NPPES import a B-tree insert per row. The importer and
+        # index.sync_clinic_practitioner keep one listing per provider and place.
         indexes = [
             # The search starts here: the grid squares around the point, never the
             # discipline (which matches a third of the country).
@@ -261,7 +262,6 @@ class Listing(models.Model):
                 fields=["cell", "disciplines", "active", "accepting", "integrated", "x", "y", "z"],
                 name="listing_cell",
             ),
-            models.Index(fields=["practice"], name="listing_practice"),
         ]
 
     def __str__(self) -> str:

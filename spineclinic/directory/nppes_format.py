@@ -261,9 +261,7 @@ class NppesFile:
         # line, twice as fast as a text-mode file; CMS files are UTF-8 in practice, and a
         # stray byte must not stop a nine-million-row import, so it is replaced.
         self._lines: Iterator[str] = (
-            iter(stream)  # type: ignore[arg-type]
-            if isinstance(stream, io.TextIOBase)
-            else map(_decode_line, stream)
+            iter(stream) if isinstance(stream, io.TextIOBase) else map(_decode_line, stream)
         )
         # csv.reader reads exactly the lines of one record and no further, so the
         # header is read with it and the rows from the same line iterator.

@@ -52,6 +52,9 @@ class ImportSummary:
     unknown_zips: int = 0
     practices_changed: int = 0
     seconds: float = 0.0
+    # Where the time went: reading (parse and map, or waiting for the parsing process),
+    # writing batches, recomputing the integrated flags.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
@@ -93,6 +96,7 @@ class ImportSummary:
             "rejected": self.rejected_count,
             "unknown_zips": self.unknown_zips,
             "seconds": round(self.seconds, 3),
+            "phases": {k: round(v, 3) for k, v in self.phases.items()},
         }
 
 
@@ -282,9 +286,18 @@ class _Mapper:
         return _Row(rec.npi, (*provider, digest, "nppes"), digest, key, practice, listing)
 
 
+def _time_ordered_uuid() -> uuid.UUID:
+    """A version-7 style UUID: milliseconds first, then randomness. New practices then
+    append to the end of the public_id index instead of landing on random pages of it."""
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return uuid.UUID(int=value)
+
+
 def _new_uuid() -> Any:
     # Django stores UUIDs as 32 hex characters on SQLite and as the uuid type on PostgreSQL.
-    value = uuid.uuid4()
+    value = _time_ordered_uuid()
     return value.hex if connection.vendor == "sqlite" else value
 
 
@@ -510,15 +523,28 @@ def import_nppes(
     open_nppes(path).close()  # refuse a file that is not NPPES before anything is written
     bits = {d.code: d.bit for d in Discipline.objects.all()}
     writer = _Writer(summary)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # A larger page cache for this connection: the unique indexes take inserts all
+            # over their B-trees, and the 2 MB default rereads pages on every batch.
+            cursor.execute("PRAGMA cache_size = -65536")
     if parallel is None:
         parallel = total_bytes > 20_000_000
     read = _batches_from_worker if parallel else _read_batches
+    phases = dict.fromkeys(("read", "write", "recompute"), 0.0)
+    mark = time.perf_counter()
     for batch, position in read(path, all_taxonomies, bits, batch_size, summary):
+        now = time.perf_counter()
+        phases["read"] += now - mark
         if batch:
             writer.write(batch)
         if progress is not None:
             progress(position, total_bytes)
+        mark = time.perf_counter()
+        phases["write"] += mark - now
     summary.practices_changed = recompute_practices(writer.touched_practices)
+    phases["recompute"] = time.perf_counter() - mark
+    summary.phases = phases
     summary.seconds = time.perf_counter() - started
     return summary
 

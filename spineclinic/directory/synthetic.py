@@ -105,7 +105,9 @@ _PRACTICES: tuple[tuple[str, int, str, str, tuple[tuple[str, int, int], ...]], .
     ("primary_care", 14, "", "", (("family", 0, 4), ("internal", 1, 4), ("general", 0, 1))),
     ("other", 16, "", "", (("dentist", 0, 2), ("nurse_practitioner", 0, 2), ("cardiology", 0, 2),
                            ("pharmacist", 0, 1))),
-    ("ortho_group", 5, "", "", (("ortho", 2, 8), ("spine_ortho", 0, 1), ("pt", 0, 3))),
+    ("ortho_group", 5, "", "", (("ortho", 2, 8), ("spine_ortho", 0, 1), ("physiatry", 0, 1),
+                                ("pt", 0, 3))),
+    ("physiatry", 4, "", "", (("physiatry", 1, 3), ("pt", 0, 3))),
     ("spine_center", 3, "{place} SPINE CENTER", "261QM1300X",
      (("spine_center_ortho", 1, 3), ("spine_ortho", 0, 2), ("neurosurgery", 0, 2),
       ("physiatry", 1, 3), ("pain", 0, 2), ("pt", 1, 6), ("chiropractic", 0, 2),
@@ -114,7 +116,7 @@ _PRACTICES: tuple[tuple[str, int, str, str, tuple[tuple[str, int, int], ...]], .
      (("pain", 1, 3), ("interventional_pain", 0, 2), ("physiatry", 0, 1),
       ("psychology", 0, 1))),
     ("radiology", 3, "", "", (("radiology", 2, 8), ("neuroradiology", 0, 3))),
-    ("neurosurgery", 2, "", "", (("neurosurgery", 1, 4), ("physiatry", 0, 1))),
+    ("neurosurgery", 1, "", "", (("neurosurgery", 1, 4), ("physiatry", 0, 1))),
 )  # fmt: skip
 _PRACTICE_CUMULATIVE = list(accumulate(p[1] for p in _PRACTICES))
 

@@ -132,21 +132,31 @@ def disciplines_for_taxonomies(
     """
     if type(codes) is not tuple:
         codes = tuple(codes)
-    if len(codes) == 1:
-        # Most NPIs carry a single taxonomy: no set, no sort.
-        code = codes[0]
-        discipline = DISCIPLINE_FOR_NUCC.get(code)
-        if discipline is None or (code == ORTHO_SURGERY_PARENT and not has_spine_signal((), names)):
-            return ()
-        return (discipline,)
-    found: set[str] = set()
-    for code in codes:
-        discipline = DISCIPLINE_FOR_NUCC.get(code)
-        if discipline is None:
-            continue
-        if code == ORTHO_SURGERY_PARENT and not has_spine_signal(codes, names):
-            continue
-        found.add(discipline)
+    # The bulk import asks about the same few thousand code combinations millions of
+    # times. Only answers that cannot depend on `names` are remembered.
+    known = _ANSWERS.get(codes)
+    if known is not None:
+        return known
+    if ORTHO_SURGERY_PARENT in codes:
+        return _disciplines(codes, has_spine_signal(codes, names))
+    answer = _disciplines(codes, False)
+    if len(_ANSWERS) >= _ANSWERS_LIMIT:
+        _ANSWERS.clear()
+    _ANSWERS[codes] = answer
+    return answer
+
+
+_ANSWERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_ANSWERS_LIMIT = 65_536
+
+
+def _disciplines(codes: tuple[str, ...], spine_signal: bool) -> tuple[str, ...]:
+    found = {
+        discipline
+        for code in codes
+        if (discipline := DISCIPLINE_FOR_NUCC.get(code)) is not None
+        and (spine_signal or code != ORTHO_SURGERY_PARENT)
+    }
     return tuple(sorted(found, key=_DISCIPLINE_ORDER.__getitem__))
 
 

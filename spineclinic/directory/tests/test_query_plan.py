@@ -34,6 +34,6 @@ def plan(sql: str, params: list[object]) -> str:
 def test_it_starts_the_search_from_the_grid_square_index(build) -> None:  # type: ignore[no-untyped-def]
     text = plan(*build(QUERY, discipline_bits()))
     assert "listing_cell" in text, text
-    assert "listing_practice" not in text and "one_listing_per_place" not in text, text
+    assert "practice_id" not in text and "provider_id" not in text, text
     if connection.vendor == "sqlite":
         assert "SCAN l\n" not in text + "\n" and "SCAN directory_listing" not in text, text
