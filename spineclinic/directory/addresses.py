@@ -101,24 +101,24 @@ _NOT_DIGITS = re.compile(r"\D")
 
 def _words(line: str) -> list[str]:
     text = line.upper()
-    if "." in text:
-        text = _SEPARATING_PERIOD.sub(" ", text)
-    words = [_WORDS.get(w, w) for w in text.translate(_PUNCTUATION).split()]
-    if words:
-        words[0] = _NUMBER_WORDS.get(words[0], words[0])
-    return _merge_po_box(words)
-
-
-def _merge_po_box(words: list[str]) -> list[str]:
-    # "P O BOX", "POST OFFICE BOX", "POB 12" -> "PO BOX"
+    # Most NPPES lines are letters, digits and spaces: skip the punctuation passes.
+    if not text.replace(" ", "").isalnum():
+        if "." in text:
+            text = _SEPARATING_PERIOD.sub(" ", text)
+        text = text.translate(_PUNCTUATION)
+    words = text.split()
     if not words:
         return words
-    if words[:3] == ["P", "O", "BOX"]:
-        return ["PO", "BOX", *words[3:]]
-    if words[:3] == ["POST", "OFC", "BOX"]:
-        return ["PO", "BOX", *words[3:]]
-    if words[0] == "POB":
-        return ["PO", "BOX", *words[1:]]
+    words = list(map(_WORDS.get, words, words))
+    first = words[0]
+    if first in _NUMBER_WORDS:
+        words[0] = _NUMBER_WORDS[first]
+    elif first in ("P", "POST", "POB"):
+        # "P O BOX", "POST OFFICE BOX", "POB 12" -> "PO BOX"
+        if words[:3] in (["P", "O", "BOX"], ["POST", "OFC", "BOX"]):
+            words[:3] = ["PO", "BOX"]
+        elif first == "POB":
+            words[:1] = ["PO", "BOX"]
     return words
 
 
@@ -137,6 +137,8 @@ def _street(words: list[str]) -> list[str]:
 
 
 def _zip5(postal: str) -> str:
+    if len(postal) in (5, 9) and postal.isascii() and postal.isdigit():
+        return postal[:5]
     digits = _NOT_DIGITS.sub("", postal)
     if len(digits) in (4, 8) and len(digits) == len(postal.strip()):
         # Spreadsheets strip the leading zero of New England ZIPs: 6105, 61051770.
@@ -145,20 +147,20 @@ def _zip5(postal: str) -> str:
 
 
 def _state(state: str) -> str:
+    if len(state) == 2 and state.isupper():
+        return state
     text = " ".join(state.replace(".", "").upper().split())
     return STATE_CODES.get(text, text)
 
 
 def normalize_address(line1: str, line2: str, city: str, state: str, postal: str) -> str:
     """The grouping key of a practice address (see the module docstring for the rules)."""
-    first = _street(_words(line1))
-    second = _street(_words(line2)) if line2 else []
-    if first and first[0][0].isdigit():
-        street = first
-    elif second and second[0][0].isdigit():
-        street = second
-    else:
-        street = first or second
+    street = _street(_words(line1))
+    if not (street and street[0][0].isdigit()) and line2:
+        # Line 1 holds a building or department name, or only a suite.
+        second = _street(_words(line2))
+        if (second and second[0][0].isdigit()) or not street:
+            street = second
     zip5 = _zip5(postal)
     place = zip5 or city_key(city)
     return f"{' '.join(street)}|{_state(state)}|{place}"

@@ -442,7 +442,6 @@ def _read_batches(
     mapper = _Mapper(all_taxonomies, summary, bits)
     batch: list[_Row] = []
     with open_nppes(path) as nppes:
-        stream = getattr(nppes, "_stream", None)
         for item in nppes:
             summary.read += 1
             if isinstance(item, RowError):
@@ -452,7 +451,7 @@ def _read_batches(
             if row is not None:
                 batch.append(row)
             if len(batch) >= batch_size:
-                yield batch, _position(stream) if stream is not None else 0
+                yield batch, nppes.position()
                 batch = []
     yield batch, os.path.getsize(path)
 
@@ -547,14 +546,6 @@ def import_nppes(
     summary.phases = phases
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _position(stream: Any) -> int:
-    buffer = getattr(stream, "buffer", None)
-    try:
-        return int((buffer or stream).tell())
-    except (OSError, ValueError):
-        return 0
 
 
 def import_nucc(path: str | os.PathLike[str]) -> int:

@@ -18,7 +18,7 @@ invented but shaped like the real file where it matters to the importer:
 - about 20% of providers list two or three taxonomies, one switched primary ("Y");
 - about 0.4% of NPIs are deactivated (CMS blanks everything but the NPI and the date)
   and 0.2% were deactivated and later reactivated (full rows, active again);
-- NPIs are unique and pass the Luhn check; they are not real NPIs only by chance.
+- NPIs are unique and pass the Luhn check; one that is also a real NPI is so by chance.
 
 Run as a script to write a file: python -m spineclinic.directory.synthetic OUT.csv ROWS.
 """
@@ -247,7 +247,7 @@ class _Writer:
         if len(disciplines) >= 3:
             counts.integrated += 1
 
-        lines = []
+        lines: list[str] = []
         if with_org:
             org_name = org_pattern.format(place=place.city.upper())
             lines.append(

@@ -78,7 +78,8 @@ DISCIPLINE_FOR_NUCC: dict[str, str] = {n: d.code for d in DISCIPLINES for n in d
 _DISCIPLINE_ORDER: dict[str, int] = {d.code: i for i, d in enumerate(DISCIPLINES)}
 SPINE_DISCIPLINES: frozenset[str] = frozenset(d.code for d in DISCIPLINES if d.spine)
 
-# A location where at least this many spine disciplines practise is "integrated".
+# A location where at least this many spine disciplines practise is "integrated" (the
+# default of settings.DIRECTORY_INTEGRATED_MIN_DISCIPLINES).
 INTEGRATED_MIN_DISCIPLINES = 3
 
 # Most orthopaedic surgeons registered under the parent code treat hips, knees and
@@ -165,8 +166,9 @@ def clinic_taxonomies(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for c in codes if c in CLINIC_TAXONOMIES))
 
 
-def is_integrated(disciplines: Iterable[str]) -> bool:
-    return len(SPINE_DISCIPLINES.intersection(disciplines)) >= INTEGRATED_MIN_DISCIPLINES
+def is_integrated(disciplines: Iterable[str], minimum: int = INTEGRATED_MIN_DISCIPLINES) -> bool:
+    """True when at least `minimum` distinct spine disciplines (primary care aside) are in."""
+    return len(SPINE_DISCIPLINES.intersection(disciplines)) >= minimum
 
 
 class NuccTaxonomy(NamedTuple):
