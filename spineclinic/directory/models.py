@@ -258,8 +258,20 @@ class Listing(models.Model):
             # discipline (which matches a third of the country).
             # It also covers every column the filter reads, so SQLite answers from the index
             # alone, walking the squares' entries in order instead of jumping to each row.
+            # The id closes it for PostgreSQL, whose index-only scan needs every column the
+            # query names (SQLite keeps the rowid in each index anyway).
             models.Index(
-                fields=["cell", "disciplines", "active", "accepting", "integrated", "x", "y", "z"],
+                fields=[
+                    "cell",
+                    "disciplines",
+                    "active",
+                    "accepting",
+                    "integrated",
+                    "x",
+                    "y",
+                    "z",
+                    "id",
+                ],
                 name="listing_cell",
             ),
         ]
