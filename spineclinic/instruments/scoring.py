@@ -241,14 +241,28 @@ def _missing_reason(missing: tuple[str, ...], allowed: int) -> str:
     return f"{len(missing)} unanswered ({', '.join(missing)}); {limit}"
 
 
+# Items that only count together with another feature of the same cause.
+RED_FLAG_AGE_MODIFIERS = frozenset({"cancer_age_over_50", "fracture_age_over_70"})
+
+
 def score_red_flags(answers: Answers) -> Score:
     """Positive causes (``flags`` and ``subscores`` counts) and the highest action
     (``band``): ``emergency`` if any cauda equina feature, else ``urgent`` if any other
     cause, else ``none``. Answers are 1 (yes) / 0 (no)."""
     given, missing = _read_answers("red_flags", answers, dict.fromkeys(RED_FLAG_ITEMS, range(2)))
     counts = dict.fromkeys(RED_FLAG_CAUSES, 0)
+    modifiers = dict.fromkeys(RED_FLAG_CAUSES, 0)
     for code, value in given.items():
-        counts[RED_FLAG_ITEMS[code]] += value
+        if code in RED_FLAG_AGE_MODIFIERS:
+            modifiers[RED_FLAG_ITEMS[code]] += value
+        else:
+            counts[RED_FLAG_ITEMS[code]] += value
+    # Age raises the suspicion a feature gives; alone it is not a red flag (REFERENCE 2
+    # lists it among the features of cancer and fracture, and the ACP guideline weighs it
+    # as a risk factor): every patient over 50 would otherwise go to urgent imaging.
+    for cause, value in modifiers.items():
+        if counts[cause]:
+            counts[cause] += value
     positive = tuple(cause for cause in RED_FLAG_CAUSES if counts[cause])
     actions = {RED_FLAG_ACTIONS[cause] for cause in positive}
     action = EMERGENCY if EMERGENCY in actions else URGENT if actions else NO_RED_FLAG
@@ -256,7 +270,7 @@ def score_red_flags(answers: Answers) -> Score:
     band = None if missing and action == NO_RED_FLAG else action
     return Score(
         instrument="red_flags",
-        scoring_version="red_flags-1",
+        scoring_version="red_flags-2",
         scoreable=not missing,
         reason=_missing_reason(missing, 0) if missing else "",
         band=band,

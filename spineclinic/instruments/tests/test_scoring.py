@@ -16,6 +16,7 @@ from spineclinic.instruments.scoring import (
     NDI_SECTIONS,
     ODI_SECTIONS,
     PHQ9_ITEMS,
+    RED_FLAG_AGE_MODIFIERS,
     RED_FLAG_ITEMS,
     SAFETY_ALERT,
     SAFETY_ITEM_UNANSWERED,
@@ -512,8 +513,18 @@ def test_it_never_misses_a_cauda_equina_answer(answers: dict[str, int | None]) -
     score = score_red_flags(answers)
     ces = any(answers.get(code) for code, c in RED_FLAG_ITEMS.items() if c == "cauda_equina")
     assert (score.band == "emergency") == ces
-    if any(answers.get(code) for code in RED_FLAG_ITEMS):
+    if any(answers.get(code) for code in RED_FLAG_ITEMS if code not in RED_FLAG_AGE_MODIFIERS):
         assert score.band in {"emergency", "urgent"}
+
+
+def test_it_does_not_make_age_alone_a_red_flag() -> None:
+    answers = dict.fromkeys(RED_FLAG_ITEMS, 0)
+    alone = score_red_flags({**answers, "cancer_age_over_50": 1, "fracture_age_over_70": 1})
+    assert alone.band == "none" and alone.flags == ()
+    with_feature = score_red_flags({**answers, "cancer_age_over_50": 1, "cancer_weight_loss": 1})
+    assert with_feature.band == "urgent" and with_feature.flags == ("cancer",)
+    assert with_feature.subscores["cancer"] == 2
+    assert with_feature.scoring_version == "red_flags-2"
 
 
 @given(
