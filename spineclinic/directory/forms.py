@@ -22,7 +22,9 @@ class DirectorySearchForm(forms.Form):
     )
     radius = forms.FloatField(label="Within", initial=25)
     unit = forms.ChoiceField(choices=UNITS, initial="mi", required=False)
-    discipline = forms.MultipleChoiceField(label="Specialty", required=False, choices=())
+    discipline = forms.MultipleChoiceField(
+        label="Specialty", required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
     name = forms.CharField(label="Name", max_length=100, required=False)
     accepting = forms.BooleanField(label="Accepting new patients", required=False)
     integrated = forms.BooleanField(label="Integrated spine clinics only", required=False)
@@ -30,10 +32,10 @@ class DirectorySearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["discipline"].choices = [(d.code, d.name) for d in Discipline.objects.all()]
-        self.fields["discipline"].error_messages["invalid_choice"] = (
-            "%(value)s is not a discipline of the directory."
-        )
+        field = self.fields["discipline"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(d.code, d.name) for d in Discipline.objects.all()]
+        field.error_messages["invalid_choice"] = "%(value)s is not a discipline of the directory."
 
     def clean_unit(self) -> str:
         return self.cleaned_data.get("unit") or "mi"
