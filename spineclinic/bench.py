@@ -93,7 +93,7 @@ def bench_directory(args: argparse.Namespace) -> dict[str, Any]:
             .order_by("id")
             .first()
         )
-        if listing and listing.practice.latitude is not None:
+        if listing and listing.practice.latitude is not None and listing.practice.longitude:
             centres.append((listing.practice.latitude, listing.practice.longitude))
     timings: list[float] = []
     counts: list[int] = []

@@ -25,8 +25,12 @@ def clinic(db: None) -> "Clinic":
 
 
 @pytest.fixture
-def page(live_server, transactional_db):  # type: ignore[no-untyped-def]
-    """A Chromium page for browser tests (Debian's chromium where installed)."""
+def page(live_server, django_db_serialized_rollback, transactional_db):  # type: ignore[no-untyped-def]
+    """A Chromium page for browser tests (Debian's chromium where installed).
+
+    Serialized rollback restores what data migrations loaded (the disciplines), which a
+    transactional test would otherwise leave flushed for the next one.
+    """
     import os
     import shutil
 

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from spineclinic.accounts.actions import do_create_user
 from spineclinic.accounts.models import Role, User
+from spineclinic.directory.index import sync_clinic_directory
 from spineclinic.directory.models import (
     Discipline,
     Location,
@@ -19,8 +20,14 @@ from spineclinic.directory.models import (
     Practitioner,
     PractitionerRole,
 )
-from spineclinic.directory.index import sync_clinic_directory
+from spineclinic.instruments.models import Intake
+from spineclinic.instruments.scoring import NDI_SECTIONS, ODI_SECTIONS, RED_FLAG_ITEMS
 from spineclinic.lib.npi import npi_check_digit
+from spineclinic.pathways.actions import (
+    IntakeDetails,
+    do_accept_recommendation,
+    do_submit_intake,
+)
 from spineclinic.patients.actions import do_add_care_team_member, do_register_patient
 from spineclinic.patients.models import CareTeamMember, Patient
 
@@ -456,7 +463,99 @@ def load_directory(summary: DemoSummary, synthetic_rows: int = 20_000) -> None:
         summary.created["directory providers"] = created
 
 
-def load_demo_clinic() -> DemoSummary:
+# --- intakes: a few patients screened, so the chart, the recommendation and escalation
+# show something on a first visit. Each profile is (details, answers, decision).
+_NO_RED_FLAGS = dict.fromkeys(RED_FLAG_ITEMS, 0)
+_SBST = {
+    "low": {**{f"q{n}": 0 for n in range(1, 9)}, "q9": 1},
+    "medium": {**{f"q{n}": int(n <= 4) for n in range(1, 9)}, "q9": 2},
+    "high": {**{f"q{n}": int(n >= 5) for n in range(1, 9)}, "q9": 4},
+}
+
+
+def _demo_answers(
+    region: str, odi: int, sbst: str, back: int, leg: int, phq: int = 1, item9: int = 0
+) -> dict[str, dict[str, Any]]:
+    answers: dict[str, dict[str, Any]] = {
+        "red_flags": dict(_NO_RED_FLAGS),
+        "nrs": {"back_pain": back, "leg_pain": leg},
+        "sbst": _SBST[sbst],
+        "phq9": {**{f"q{n}": phq for n in range(1, 9)}, "q9": item9},
+    }
+    if region in ("low_back", "both"):
+        answers["odi"] = dict.fromkeys(ODI_SECTIONS, odi)
+    if region in ("neck", "both"):
+        answers["ndi"] = dict.fromkeys(NDI_SECTIONS, odi)
+    return answers
+
+
+def _conservative(weeks: int, response: str) -> list[dict[str, Any]]:
+    return [{"treatment": "physical_therapy", "weeks": weeks, "response": response}]
+
+
+DEMO_INTAKES: list[tuple[IntakeDetails, dict[str, dict[str, Any]], str]] = [
+    (IntakeDetails("low_back", 3), _demo_answers("low_back", 2, "medium", 6, 2), "pending"),
+    (IntakeDetails("low_back", 5), _demo_answers("low_back", 3, "high", 7, 3, phq=2), "accept"),
+    (IntakeDetails("neck", 2), _demo_answers("neck", 1, "low", 4, 0), "accept"),
+    (
+        IntakeDetails("low_back", 1, leg_dominant=True, radicular_pain=True),
+        {
+            **_demo_answers("low_back", 4, "high", 5, 8),
+            "red_flags": {**_NO_RED_FLAGS, "ces_saddle_anaesthesia": 1, "ces_bladder": 1},
+        },
+        "pending",
+    ),
+    (
+        IntakeDetails(
+            "low_back",
+            14,
+            leg_dominant=True,
+            radicular_pain=True,
+            imaging_concordant="yes",
+            prior_treatments=_conservative(10, "no_important_change"),
+        ),
+        _demo_answers("low_back", 3, "medium", 4, 7),
+        "pending",
+    ),
+    (IntakeDetails("both", 8), _demo_answers("both", 2, "medium", 5, 1, phq=2, item9=1), "pending"),
+]
+# A follow-up after 6 weeks of physical therapy with no important change (ODI 40% -> 38%):
+# the rules escalate to physiatry or pain medicine (REFERENCE section 7).
+DEMO_FOLLOW_UP = (
+    IntakeDetails(
+        "low_back", 10, prior_treatments=_conservative(6, "no_important_change"), follow_up=True
+    ),
+    {
+        **_demo_answers("low_back", 2, "medium", 6, 2),
+        "odi": {**dict.fromkeys(ODI_SECTIONS, 2), "sitting": 1},
+    },
+)
+
+
+def _intakes(summary: DemoSummary) -> None:
+    leads = (
+        CareTeamMember.objects.filter(is_lead=True, practitioner__user__isnull=False)
+        .select_related("patient", "practitioner__user")
+        .order_by("patient__mrn")
+    )
+    for n, member in enumerate(leads[: len(DEMO_INTAKES)]):
+        patient, clinician = member.patient, member.practitioner.user
+        if Intake.objects.filter(patient=patient).exists():
+            continue  # loaded on an earlier run
+        details, answers, decision = DEMO_INTAKES[n]
+        recommendation = do_submit_intake(patient, details, answers, by=clinician)
+        summary.count("intakes", True)
+        if decision == "accept":
+            # The first option of each choice (e.g. physical therapy, not chiropractic).
+            choices = [0] * len(recommendation.choices)
+            do_accept_recommendation(recommendation, by=clinician, choices=choices)
+        if n == 0:
+            follow_details, follow_answers = DEMO_FOLLOW_UP
+            do_submit_intake(patient, follow_details, follow_answers, by=clinician)
+            summary.count("intakes", True)
+
+
+def load_demo_clinic(synthetic_providers: int = 20_000) -> DemoSummary:
     summary = DemoSummary()
     with transaction.atomic():
         _, locations = _clinic(summary)
@@ -466,10 +565,11 @@ def load_demo_clinic() -> DemoSummary:
         sync_clinic_directory()
         front_desk = User.objects.get(username="frontdesk")
         _patients(clinicians, front_desk, summary)
+        _intakes(summary)
         patient_user = _user("patient", Role.PATIENT, "Pat", "Demo", summary)
         own = Patient.objects.order_by("registered_at", "mrn").first()
         if own is not None and own.user_id is None and not hasattr(patient_user, "patient"):
             own.user = patient_user
             own.save(update_fields=["user"])
-    load_directory(summary)
+    load_directory(summary, synthetic_providers)
     return summary

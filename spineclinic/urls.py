@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/directory/search", directory_views.search_api, name="directory_search_api"),
     path("accounts/", include("spineclinic.accounts.urls")),
     path("patients/", include("spineclinic.patients.urls")),
+    path("pathways/", include("spineclinic.pathways.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -420,7 +420,7 @@ class _Writer:
                 cursor,
                 self.practice_table,
                 _PRACTICE_COLUMNS,
-                [(_new_uuid(), *wanted[k], 0, 0, 0, False) for k in missing],  # type: ignore[misc]
+                [(_new_uuid(), *wanted[k], 0, 0, 0, False) for k in missing],
             )
             where, params = _in("address_key", missing)
             cursor.execute(

@@ -3,15 +3,15 @@ from django.core.management import call_command
 from spineclinic.accounts.models import Role, User
 from spineclinic.audit.actions import verify_chain
 from spineclinic.demo import load_demo_clinic
-from spineclinic.directory.models import Discipline, Practitioner
+from spineclinic.directory.models import Discipline, Practice, Practitioner, Provider
 from spineclinic.lib.npi import is_valid_npi
 from spineclinic.patients.models import Patient
 
 
 def test_it_loads_a_demo_clinic_once(db: None) -> None:
-    first = load_demo_clinic()
+    first = load_demo_clinic(synthetic_providers=500)
     counts = (Patient.objects.count(), Practitioner.objects.count(), User.objects.count())
-    second = load_demo_clinic()
+    second = load_demo_clinic(synthetic_providers=500)
     assert (Patient.objects.count(), Practitioner.objects.count(), User.objects.count()) == counts
     assert second.created == {}
     assert first.created["locations"] == 2
@@ -24,4 +24,7 @@ def test_it_loads_a_demo_clinic_once(db: None) -> None:
     assert {Role(r) for _, r in User.objects.values_list("username", "role")} == set(Role)
     assert Patient.objects.exclude(duplicate_override_reason="").count() >= 5  # near-duplicates
     assert verify_chain()[1] is None
+    # The clinic's own locations appear in the public directory, flagged integrated.
+    assert Practice.objects.filter(location__isnull=False, integrated=True).count() == 2
+    assert Provider.objects.filter(source="nppes").exists()
     call_command("check")

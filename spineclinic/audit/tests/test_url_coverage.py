@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from spineclinic.audit.models import AuditEvent
+from spineclinic.pathways.tests.intake_answers import phq9, submit_intake
 from spineclinic.patients.models import CareTeamMember
 from spineclinic.test import Clinic
 
@@ -30,6 +31,24 @@ SIGNED_IN_ONLY = {
     "accounts:mfa_setup",
     "accounts:security",
     "patients:register",
+    "pathways:intake_questionnaires",
+    "pathways:rules",
+    "pathways:rules_edit",
+    "pathways:rules_detail",
+    "pathways:rules_activate",
+}
+
+
+def _ruleset_url(name: str) -> str:
+    from spineclinic.pathways.models import RuleSet
+
+    return reverse(name, args=[RuleSet.objects.get(active=True).pk])
+
+
+# Signed-in pages whose URL needs an argument.
+SIGNED_IN_URLS: dict[str, Callable[[], str]] = {
+    "pathways:rules_detail": lambda: _ruleset_url("pathways:rules_detail"),
+    "pathways:rules_activate": lambda: _ruleset_url("pathways:rules_activate"),
 }
 
 Call = Callable[[Clinic], tuple[Any, str, str, dict[str, Any]]]
@@ -37,6 +56,16 @@ Call = Callable[[Clinic], tuple[Any, str, str, dict[str, Any]]]
 
 def _member(clinic: Clinic) -> Any:
     return CareTeamMember.objects.get(patient=clinic.patient, practitioner__user=clinic.bob)
+
+
+def _intake_url(clinic: Clinic, name: str, **answers: Any) -> str:
+    recommendation = submit_intake(clinic, answer_overrides=answers)
+    if name == "pathways:intake":
+        return reverse(name, args=[recommendation.intake_id])
+    if name == "pathways:safety_assessment":
+        response = recommendation.intake.responses.get(instrument_code="phq9")
+        return reverse(name, args=[response.pk])
+    return reverse(name, args=[recommendation.pk])
 
 
 # name -> (user, method, url, data) that an authorised user sends
@@ -74,6 +103,26 @@ PATIENT_DATA: dict[str, Call] = {
         reverse("patients:access_log", args=[c.patient.pk]),
         {},
     ),
+    "pathways:intake_new": lambda c: (
+        c.alice,
+        "get",
+        reverse("pathways:intake_new", args=[c.patient.pk]),
+        {},
+    ),
+    "pathways:intake": lambda c: (c.bob, "get", _intake_url(c, "pathways:intake"), {}),
+    "pathways:accept": lambda c: (c.alice, "post", _intake_url(c, "pathways:accept"), {}),
+    "pathways:override": lambda c: (
+        c.alice,
+        "post",
+        _intake_url(c, "pathways:override"),
+        {"disciplines": ["chiropractic"], "reason": "Patient prefers chiropractic care"},
+    ),
+    "pathways:safety_assessment": lambda c: (
+        c.alice,
+        "post",
+        _intake_url(c, "pathways:safety_assessment", phq9=phq9(item9=1)),
+        {"note": "Seen today: no plan or intent; safety plan agreed"},
+    ),
 }
 
 
@@ -101,7 +150,8 @@ def test_it_sends_anonymous_users_to_sign_in(clinic: Clinic, name: str) -> None:
     if name in PATIENT_DATA:
         _, method, url, data = PATIENT_DATA[name](clinic)
     else:
-        method, url, data = "get", reverse(name), {}
+        method, data = "get", {}
+        url = SIGNED_IN_URLS[name]() if name in SIGNED_IN_URLS else reverse(name)
     response = getattr(Client(), method)(url, data)
     if name == "accounts:logout" and response.status_code == 405:
         response = Client().post(url)

@@ -1,6 +1,8 @@
 """The query plan matters more than the code: a radius-plus-discipline search must start
 from the grid-square index, never from a scan of everyone with that discipline."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -18,7 +20,7 @@ QUERY = SearchQuery(
 )
 
 
-def plan(sql: str, params: list[object]) -> str:
+def plan(sql: str, params: list[Any]) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # An empty test table would make any plan a sequential scan; what we check is
