@@ -437,8 +437,8 @@ def _read_batches(
     bits: dict[str, int],
     batch_size: int,
     summary: ImportSummary,
-) -> Iterator[tuple[list[_Row], int]]:
-    """Parse and map the file; yield (batch, bytes read so far). Touches no database."""
+) -> Iterator[tuple[list[_Row], int, int]]:
+    """Parse and map the file; yield (batch, bytes read, rows read). Touches no database."""
     mapper = _Mapper(all_taxonomies, summary, bits)
     batch: list[_Row] = []
     with open_nppes(path) as nppes:
@@ -451,9 +451,9 @@ def _read_batches(
             if row is not None:
                 batch.append(row)
             if len(batch) >= batch_size:
-                yield batch, nppes.position()
+                yield batch, nppes.position(), summary.read
                 batch = []
-    yield batch, os.path.getsize(path)
+    yield batch, os.path.getsize(path), summary.read
 
 
 def _reader_process(
@@ -461,11 +461,11 @@ def _reader_process(
 ) -> None:
     summary = ImportSummary()
     try:
-        for batch, position in _read_batches(path, all_taxonomies, bits, batch_size, summary):
-            queue.put(("batch", batch, position))
-        queue.put(("done", summary, 0))
+        for batch, position, rows in _read_batches(path, all_taxonomies, bits, batch_size, summary):
+            queue.put(("batch", batch, (position, rows)))
+        queue.put(("done", summary, (0, 0)))
     except BaseException as error:  # reported to the parent, which raises it
-        queue.put(("error", f"{type(error).__name__}: {error}", 0))
+        queue.put(("error", f"{type(error).__name__}: {error}", (0, 0)))
 
 
 def _batches_from_worker(
@@ -474,7 +474,7 @@ def _batches_from_worker(
     bits: dict[str, int],
     batch_size: int,
     summary: ImportSummary,
-) -> Iterator[tuple[list[_Row], int]]:
+) -> Iterator[tuple[list[_Row], int, int]]:
     """The same batches, parsed in a child process while this one writes: parsing and
     mapping cost as much CPU as the database does, and the machine has two cores."""
     context = multiprocessing.get_context("fork")
@@ -485,9 +485,9 @@ def _batches_from_worker(
     worker.start()
     try:
         while True:
-            kind, payload, position = queue.get()
+            kind, payload, (position, rows) = queue.get()
             if kind == "batch":
-                yield payload, position
+                yield payload, position, rows
             elif kind == "done":
                 theirs: ImportSummary = payload
                 summary.read += theirs.read
@@ -509,11 +509,11 @@ def import_nppes(
     *,
     all_taxonomies: bool = False,
     batch_size: int = BATCH_SIZE,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
     parallel: bool | None = None,
 ) -> ImportSummary:
     """Import one NPPES file (monthly full or weekly update). Raises NotNppesFile, before
-    anything is written, when the file is not one. `progress(bytes_read, total_bytes)`
+    anything is written, when the file is not one. `progress(bytes_read, total_bytes, rows_read)`
     is called after each batch. `parallel` parses in a second process (the default for
     files over 20 MB)."""
     started = time.perf_counter()
@@ -525,20 +525,21 @@ def import_nppes(
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             # A larger page cache for this connection: the unique indexes take inserts all
-            # over their B-trees, and the 2 MB default rereads pages on every batch.
-            cursor.execute("PRAGMA cache_size = -65536")
+            # over their B-trees, and the 2 MB default rereads pages on every batch. 32 MB:
+            # more would push the import past its 300 MB memory budget.
+            cursor.execute("PRAGMA cache_size = -32768")
     if parallel is None:
         parallel = total_bytes > 20_000_000
     read = _batches_from_worker if parallel else _read_batches
     phases = dict.fromkeys(("read", "write", "recompute"), 0.0)
     mark = time.perf_counter()
-    for batch, position in read(path, all_taxonomies, bits, batch_size, summary):
+    for batch, position, rows in read(path, all_taxonomies, bits, batch_size, summary):
         now = time.perf_counter()
         phases["read"] += now - mark
         if batch:
             writer.write(batch)
         if progress is not None:
-            progress(position, total_bytes)
+            progress(position, total_bytes, rows)
         mark = time.perf_counter()
         phases["write"] += mark - now
     summary.practices_changed = recompute_practices(writer.touched_practices)

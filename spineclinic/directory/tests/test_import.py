@@ -141,7 +141,7 @@ def test_it_ends_a_killed_import_in_the_state_of_one_clean_run(tmp_path: Path) -
     class Killed(Exception):
         pass
 
-    def kill_after_first_batch(done: int, total: int) -> None:
+    def kill_after_first_batch(done: int, total: int, rows: int) -> None:
         if done < total:
             raise Killed
 

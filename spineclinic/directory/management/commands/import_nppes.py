@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,6 @@ from rich.progress import (
     TaskProgressColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 
 from spineclinic.directory.nppes_import import NotNppesFile, import_nppes
@@ -44,18 +44,22 @@ class Command(BaseCommand):
             BarColumn(),
             TaskProgressColumn(),
             DownloadColumn(),
-            TransferSpeedColumn(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             disable=not show,
             transient=True,
         ) as bar:
             task = bar.add_task(f"Importing {path.name}", total=path.stat().st_size)
+            started = time.perf_counter()
+
+            def report(done: int, total: int, rows: int) -> None:
+                rate = rows / max(time.perf_counter() - started, 1e-6)
+                description = f"{path.name}: {rows:,} rows, {rate:,.0f} rows/s"
+                bar.update(task, completed=done, total=total, description=description)
+
             try:
                 summary = import_nppes(
-                    path,
-                    all_taxonomies=options["all_taxonomies"],
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    path, all_taxonomies=options["all_taxonomies"], progress=report
                 )
             except NotNppesFile as error:
                 raise CommandError(f"{error} Nothing was imported.") from error
