@@ -194,6 +194,7 @@ def do_complete_intake(intake: Intake, *, by: Any) -> Recommendation:
         intake.completed_by = by
         intake.completed_at = timezone.now()
         intake.save(update_fields=["status", "completed_by", "completed_at"])
+        _supersede_pending(intake, by=by)
         data = result.to_dict()
         recommendation = Recommendation.objects.create(
             patient=intake.patient,
@@ -231,6 +232,31 @@ def do_complete_intake(intake: Intake, *, by: Any) -> Recommendation:
             },
         )
     return recommendation
+
+
+def _supersede_pending(intake: Intake, *, by: Any) -> None:
+    """An undecided recommendation of an earlier intake no longer stands once a newer
+    intake speaks: it leaves the clinicians' queue, with its history kept."""
+    older = Recommendation.objects.select_for_update().filter(
+        patient=intake.patient, status=RecommendationStatus.PENDING
+    )
+    for recommendation in older:
+        recommendation.status = RecommendationStatus.SUPERSEDED
+        recommendation.save(update_fields=["status"])
+        RecommendationEvent.objects.create(
+            recommendation=recommendation,
+            from_status=RecommendationStatus.PENDING,
+            to_status=RecommendationStatus.SUPERSEDED,
+            by=by,
+            reason=f"Replaced by the recommendation of the intake of {intake.started_at:%Y-%m-%d}.",
+        )
+        record(
+            Action.UPDATE,
+            by=by,
+            patient_id=intake.patient_id,
+            obj=recommendation,
+            detail={"status": RecommendationStatus.SUPERSEDED.value, "by_intake": str(intake.pk)},
+        )
 
 
 def do_submit_intake(

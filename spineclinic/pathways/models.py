@@ -75,14 +75,21 @@ class RecommendationStatus(models.TextChoices):
     PENDING = "pending", "Awaiting a clinician"
     ACCEPTED = "accepted", "Accepted"
     OVERRIDDEN = "overridden", "Overridden"
+    # A newer intake's recommendation replaced it before anyone decided.
+    SUPERSEDED = "superseded", "Replaced by a newer intake"
 
 
 RECOMMENDATION_TRANSITIONS: dict[str, frozenset[str]] = {
     RecommendationStatus.PENDING: frozenset(
-        {RecommendationStatus.ACCEPTED, RecommendationStatus.OVERRIDDEN}
+        {
+            RecommendationStatus.ACCEPTED,
+            RecommendationStatus.OVERRIDDEN,
+            RecommendationStatus.SUPERSEDED,
+        }
     ),
     RecommendationStatus.ACCEPTED: frozenset(),
     RecommendationStatus.OVERRIDDEN: frozenset(),
+    RecommendationStatus.SUPERSEDED: frozenset(),
 }
 
 

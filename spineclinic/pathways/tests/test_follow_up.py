@@ -114,3 +114,14 @@ def test_it_uses_what_the_patient_reports_at_a_first_assessment(clinic: Clinic) 
 def test_it_refuses_a_follow_up_without_a_first_assessment(clinic: Clinic) -> None:
     with pytest.raises(ValidationError, match="no completed first assessment"):
         follow_up(clinic)
+
+
+def test_it_retires_an_undecided_recommendation_when_a_follow_up_speaks(clinic: Clinic) -> None:
+    first = submit_intake(clinic, pain_duration_weeks=4)
+    second = follow_up(clinic, odi=odi(2, sitting=1))
+    first.refresh_from_db()
+    assert first.status == "superseded" and second.status == "pending"
+    event = first.events.get()
+    assert (event.from_status, event.to_status) == ("pending", "superseded")
+    assert "Replaced by" in event.reason
+    assert Recommendation.objects.filter(patient=clinic.patient, status="pending").count() == 1
