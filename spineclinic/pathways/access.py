@@ -5,7 +5,7 @@ clinical level, so only the care team (or a clinician who broke the glass) sees 
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Model
 from django.http import Http404
@@ -28,26 +28,33 @@ def _get(model: type[M], object_id: Any) -> M:
     return found
 
 
+class _PatientOwned(Protocol):
+    patient_id: Any
+    patient: Any
+
+
+def _access_owned(
+    model: type[M], user: Any, object_id: Any, purpose: str
+) -> tuple[PatientAccess, M]:
+    """Find the object, then open its patient at the clinical level (audited there)."""
+    found = _get(model, object_id)
+    owned: _PatientOwned = found  # type: ignore[assignment]
+    access = access_patient(user, owned.patient_id, level="clinical", purpose=purpose)
+    owned.patient = access.patient
+    return access, found
+
+
 def access_intake(user: Any, intake_id: Any, *, purpose: str) -> tuple[PatientAccess, Intake]:
-    intake = _get(Intake, intake_id)
-    access = access_patient(user, intake.patient_id, level="clinical", purpose=purpose)
-    intake.patient = access.patient
-    return access, intake
+    return _access_owned(Intake, user, intake_id, purpose)
 
 
 def access_recommendation(
     user: Any, recommendation_id: Any, *, purpose: str
 ) -> tuple[PatientAccess, Recommendation]:
-    recommendation = _get(Recommendation, recommendation_id)
-    access = access_patient(user, recommendation.patient_id, level="clinical", purpose=purpose)
-    recommendation.patient = access.patient
-    return access, recommendation
+    return _access_owned(Recommendation, user, recommendation_id, purpose)
 
 
 def access_response(
     user: Any, response_id: Any, *, purpose: str
 ) -> tuple[PatientAccess, QuestionnaireResponse]:
-    response = _get(QuestionnaireResponse, response_id)
-    access = access_patient(user, response.patient_id, level="clinical", purpose=purpose)
-    response.patient = access.patient
-    return access, response
+    return _access_owned(QuestionnaireResponse, user, response_id, purpose)
