@@ -1,11 +1,14 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db.models.signals import post_migrate
 
 
-def load_default_rules(sender: AppConfig, apps: Apps, **kwargs: Any) -> None:
+def load_default_rules(sender: AppConfig, apps: Apps | None = None, **kwargs: Any) -> None:
+    # migrate passes the migration state's apps; flush (as tests run it) passes none.
+    apps = apps or global_apps
     try:
         apps.get_model("pathways", "RuleSet")
     except LookupError:
