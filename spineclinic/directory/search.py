@@ -57,6 +57,9 @@ class Hit:
     practice_name: str
     integrated: bool
     accepting: bool | None
+    # The disciplines of the whole practice, for an integrated clinic (else empty).
+    clinic_disciplines: tuple[str, ...] = ()
+    clinic_discipline_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -156,6 +159,7 @@ def search(query: SearchQuery) -> SearchPage:
         listing = rows[listing_id]
         provider, practice = listing.provider, listing.practice
         codes = disciplines_of(listing.disciplines, bits)
+        clinic = disciplines_of(practice.disciplines, bits) if listing.integrated else ()
         hits.append(
             Hit(
                 listing_id=listing_id,
@@ -172,6 +176,8 @@ def search(query: SearchQuery) -> SearchPage:
                 practice_name=practice.name,
                 integrated=listing.integrated,
                 accepting=listing.accepting,
+                clinic_disciplines=clinic,
+                clinic_discipline_names=tuple(names[c] for c in clinic),
             )
         )
     return SearchPage(query, count, hits)

@@ -65,6 +65,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
                     "unit": hit.unit,
                     "address": hit.address,
                     "integrated": hit.integrated,
+                    "clinic_disciplines": list(hit.clinic_disciplines),
                     "accepting_new_patients": hit.accepting,
                     "profile": request.build_absolute_uri(
                         reverse("directory:provider", args=[hit.npi])

@@ -116,6 +116,15 @@ def test_it_lists_the_clinics_own_organization_as_integrated(directory: Clinic) 
     names = {hit["name"] for hit in body["results"]}
     assert names == {"Alice Spinewright", "Bob Stretcher", "Charlie Outside"}
     assert all(hit["integrated"] for hit in body["results"])
+    assert body["results"][0]["clinic_disciplines"] == [
+        "spine_surgery_ortho",
+        "pain_medicine",
+        "physical_therapy",
+    ]
+    page_html = Client().get(SEARCH, {"near": "06106", "radius": "5", "integrated": "1"}).content
+    assert (
+        b"At this clinic: Orthopaedic spine surgery, Pain medicine, Physical therapy" in page_html
+    )
     practice = Practice.objects.get(location=directory.location)
     page = Client().get(reverse("directory:practice", args=[practice.public_id]))
     assert b"integrated spine clinic" in page.content
