@@ -16,6 +16,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -531,22 +532,61 @@ def import_nppes(
     if parallel is None:
         parallel = total_bytes > 20_000_000
     read = _batches_from_worker if parallel else _read_batches
-    phases = dict.fromkeys(("read", "write", "recompute"), 0.0)
-    mark = time.perf_counter()
-    for batch, position, rows in read(path, all_taxonomies, bits, batch_size, summary):
-        now = time.perf_counter()
-        phases["read"] += now - mark
-        if batch:
-            writer.write(batch)
-        if progress is not None:
-            progress(position, total_bytes, rows)
+    phases = dict.fromkeys(("read", "write", "index", "recompute"), 0.0)
+    first_load = not Provider.objects.exists()
+    # A first load into an empty directory is one transaction, and the listing's indexes
+    # are built once at the end instead of row by row: DDL is transactional on SQLite and
+    # PostgreSQL, so a killed first load leaves the directory as it found it (empty, with
+    # its indexes). Later loads commit batch by batch and converge when run again.
+    with transaction.atomic() if first_load else nullcontext():
+        dropped = _drop_listing_indexes() if first_load else []
         mark = time.perf_counter()
-        phases["write"] += mark - now
-    summary.practices_changed = recompute_practices(writer.touched_practices)
-    phases["recompute"] = time.perf_counter() - mark
+        for batch, position, rows in read(path, all_taxonomies, bits, batch_size, summary):
+            now = time.perf_counter()
+            phases["read"] += now - mark
+            if batch:
+                writer.write(batch)
+            if progress is not None:
+                progress(position, total_bytes, rows)
+            mark = time.perf_counter()
+            phases["write"] += mark - now
+        with connection.cursor() as cursor:
+            if dropped and connection.vendor == "postgresql":
+                # The foreign keys are checked at commit; PostgreSQL will not build an
+                # index over rows whose checks are still pending, so run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for statement in dropped:
+                cursor.execute(statement)
+        now = time.perf_counter()
+        phases["index"] = now - mark
+        summary.practices_changed = recompute_practices(writer.touched_practices)
+        phases["recompute"] = time.perf_counter() - now
     summary.phases = phases
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _drop_listing_indexes() -> list[str]:
+    """Drop the listing table's secondary indexes; return the statements that rebuild them."""
+    table = Listing._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+                " WHERE i.tablename = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+                " WHERE c.conname = i.indexname)",
+                [table],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master"
+                " WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+        found = cursor.fetchall()
+        for name, _ in found:
+            cursor.execute(f'DROP INDEX "{name}"')
+    return [statement for _, statement in found]
 
 
 def import_nucc(path: str | os.PathLike[str]) -> int:

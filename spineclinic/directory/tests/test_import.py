@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from spineclinic.directory.models import Listing, Practice, Provider, TaxonomyCode
 from spineclinic.directory.nppes_import import import_nppes, import_nucc
@@ -136,31 +137,57 @@ def test_it_refuses_a_file_that_is_not_nppes_and_writes_nothing(tmp_path: Path) 
     assert not Provider.objects.exists() and not Practice.objects.exists()
 
 
-def test_it_ends_a_killed_import_in_the_state_of_one_clean_run(tmp_path: Path) -> None:
+class Killed(Exception):
+    pass
+
+
+def kill_after_first_batch(done: int, total: int, rows: int) -> None:
+    if done < total:
+        raise Killed
+
+
+def eight_providers(tmp_path: Path) -> Path:
     from spineclinic.lib.npi import npi_check_digit
 
     bodies = [str(100000200 + i) for i in range(8)]
     rows = [provider_row(b + npi_check_digit(b), last=f"NAME{b}") for b in bodies]
-    path = write_nppes(tmp_path / "kill.csv", rows)
+    return write_nppes(tmp_path / "kill.csv", rows)
 
-    class Killed(Exception):
-        pass
 
-    def kill_after_first_batch(done: int, total: int, rows: int) -> None:
-        if done < total:
-            raise Killed
+def listing_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Listing._meta.db_table)
+    return {name for name, c in constraints.items() if c["index"] and not c["primary_key"]}
 
+
+def test_it_leaves_an_empty_directory_as_it_was_when_a_first_load_is_killed(
+    tmp_path: Path,
+) -> None:
+    indexes = listing_indexes()
+    assert "listing_cell" in indexes
+    with pytest.raises(Killed):
+        import_nppes(eight_providers(tmp_path), batch_size=3, progress=kill_after_first_batch)
+    assert not Provider.objects.exists() and not Practice.objects.exists()
+    assert listing_indexes() == indexes  # dropped for the load, restored by the rollback
+
+
+def test_it_ends_a_killed_import_in_the_state_of_one_clean_run(tmp_path: Path) -> None:
+    path = eight_providers(tmp_path)
+    seed = write_nppes(tmp_path / "seed.csv", [provider_row("1000000012", last="SEED")])
+    import_nppes(seed)  # not a first load: batches commit one by one
     with pytest.raises(Killed):
         import_nppes(path, batch_size=3, progress=kill_after_first_batch)
-    assert Provider.objects.count() == 3  # the first batch landed, the rest did not
+    assert Provider.objects.count() == 1 + 3  # the first batch landed, the rest did not
     import_nppes(path, batch_size=3)
     killed_then_rerun = state()
     Listing.objects.all().delete()
     Provider.objects.all().delete()
     Practice.objects.all().delete()
+    import_nppes(seed)
     import_nppes(path, batch_size=3)
     assert state() == killed_then_rerun
-    assert Provider.objects.count() == 8
+    assert Provider.objects.count() == 9
+    assert "listing_cell" in listing_indexes()
 
 
 def test_it_groups_colleagues_at_one_address_into_an_integrated_clinic(tmp_path: Path) -> None:
