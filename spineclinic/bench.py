@@ -130,6 +130,7 @@ def bench_directory(args: argparse.Namespace) -> dict[str, Any]:
         "import_seconds": round(summary.seconds, 2),
         "import_rows_per_s": round(summary.rows_per_second),
         "import_peak_rss_mb": round(rss_peak, 1),
+        "import_phases_s": {k: round(v, 2) for k, v in summary.phases.items()},
         "rss_before_import_mb": round(rss_before, 1),
         "searches": len(timings),
         "search_p50_ms": round(_percentile(timings, 50), 2),
@@ -152,6 +153,8 @@ def bench_directory(args: argparse.Namespace) -> dict[str, Any]:
         "http_p95_ms": "<= 50",
     }
     for key, value in result.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
         table.add_row(
             key,
             f"{value:,}" if isinstance(value, int | float) else str(value),
