@@ -567,7 +567,8 @@ def import_nppes(
 
 
 def _drop_listing_indexes() -> list[str]:
-    """Drop the listing table's secondary indexes; return the statements that rebuild them."""
+    """Drop the listing table's secondary indexes (and, on PostgreSQL, its foreign keys);
+    return the statements that rebuild them."""
     table = Listing._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -586,7 +587,19 @@ def _drop_listing_indexes() -> list[str]:
         found = cursor.fetchall()
         for name, _ in found:
             cursor.execute(f'DROP INDEX "{name}"')
-    return [statement for _, statement in found]
+        rebuild = [statement for _, statement in found]
+        if connection.vendor == "postgresql":
+            # PostgreSQL checks a foreign key row by row through a trigger; added back at
+            # the end, it checks all rows in one join. SQLite's checks cost little.
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    return rebuild
 
 
 def import_nucc(path: str | os.PathLike[str]) -> int:

@@ -157,7 +157,12 @@ def eight_providers(tmp_path: Path) -> Path:
 def listing_indexes() -> set[str]:
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Listing._meta.db_table)
-    return {name for name, c in constraints.items() if c["index"] and not c["primary_key"]}
+    # Indexes and foreign keys: both are dropped for a first load and must come back.
+    return {
+        name
+        for name, c in constraints.items()
+        if (c["index"] or c["foreign_key"]) and not c["primary_key"]
+    }
 
 
 def test_it_leaves_an_empty_directory_as_it_was_when_a_first_load_is_killed(
@@ -169,6 +174,9 @@ def test_it_leaves_an_empty_directory_as_it_was_when_a_first_load_is_killed(
         import_nppes(eight_providers(tmp_path), batch_size=3, progress=kill_after_first_batch)
     assert not Provider.objects.exists() and not Practice.objects.exists()
     assert listing_indexes() == indexes  # dropped for the load, restored by the rollback
+    import_nppes(eight_providers(tmp_path), batch_size=3)
+    assert Provider.objects.count() == 8
+    assert listing_indexes() == indexes  # rebuilt at the end of a completed first load
 
 
 def test_it_ends_a_killed_import_in_the_state_of_one_clean_run(tmp_path: Path) -> None:
