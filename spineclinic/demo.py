@@ -337,7 +337,6 @@ def _clinic(summary: DemoSummary) -> tuple[Organization, list[Location]]:
                 "longitude": lon,
                 "phone": phone,
                 "time_zone": "America/New_York",
-                "integrated": True,
             },
         )
         summary.count("locations", created)

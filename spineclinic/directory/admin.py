@@ -30,8 +30,8 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "organization", "city", "state", "postal_code", "integrated"]
-    list_filter = ["integrated", "state", "source"]
+    list_display = ["__str__", "organization", "city", "state", "postal_code"]
+    list_filter = ["state", "source"]
     search_fields = ["name", "line1", "city", "postal_code"]
     raw_id_fields = ["organization"]
 

@@ -84,7 +84,6 @@ class Location(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     # Normalized address: colleagues registered at one address in NPPES share this key.
     address_key = models.CharField(max_length=255, blank=True, db_index=True)
-    integrated = models.BooleanField(default=False)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.CLINIC)
 
     class Meta:

@@ -7,7 +7,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 
 from spineclinic.directory import grid
@@ -143,8 +142,9 @@ def count_sql(query: SearchQuery, bits: dict[str, int]) -> tuple[str, list[Any]]
 
 
 def search(query: SearchQuery) -> SearchPage:
-    bits = discipline_bits()
-    names = dict(Discipline.objects.values_list("code", "name"))
+    disciplines = list(Discipline.objects.all())
+    bits = {d.code: d.bit for d in disciplines}
+    names = {d.code: d.name for d in disciplines}
     with connection.cursor() as cursor:
         cursor.execute(*ranked_sql(query, bits))
         ranked = cursor.fetchall()
@@ -181,7 +181,3 @@ def search(query: SearchQuery) -> SearchPage:
             )
         )
     return SearchPage(query, count, hits)
-
-
-def integrated_min_disciplines() -> int:
-    return int(getattr(settings, "DIRECTORY_INTEGRATED_MIN_DISCIPLINES", 3))
