@@ -331,6 +331,8 @@ class NppesFile:
             code_i = index(f"Healthcare Provider Taxonomy Code_{k}")
             if code_i >= 0:
                 slots.append((code_i, index(f"Healthcare Provider Primary Taxonomy Switch_{k}")))
+        self.field_index = idx  # ProviderRecord field (and taxonomy_1, switch_1) -> column
+        self.taxonomy_slots = slots  # (code column, switch column), -1 when absent
         self._codes = _getter([c for c, _ in slots])
         self._switches = _getter([s for _, s in slots])
         self._text = itemgetter(*(idx[f] for f in _TEXT_FIELDS))

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 
 from spineclinic.directory import grid
 from spineclinic.directory.addresses import normalize_address
-from spineclinic.directory.index import recompute_practices
+from spineclinic.directory.index import is_integrated, recompute_practices
 from spineclinic.directory.models import Discipline, Listing, Practice, Provider, TaxonomyCode
 from spineclinic.directory.nppes_format import NotNppesFile, ProviderRecord, RowError, open_nppes
 from spineclinic.directory.taxonomy import (
@@ -160,6 +160,36 @@ _PRACTICE_COLUMNS = (
 )
 
 
+def digest_text(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def row_digest(provider: tuple[Any, ...], address: tuple[str, ...]) -> str:
+    """The digest of an imported row: the Provider columns and the practice address, as
+    text joined by U+001F. nppes_arrow builds the same text with Arrow's kernels."""
+    (npi, entity, name, given, family, credentials, sex, codes, primary, mask, active) = provider[
+        :11
+    ]
+    deactivated, updated = provider[11], provider[12]
+    parts = (
+        npi,
+        str(entity),
+        name,
+        given,
+        family,
+        credentials,
+        sex,
+        codes,
+        primary,
+        str(mask),
+        "1" if active else "0",
+        deactivated.isoformat() if deactivated else "",
+        updated.isoformat() if updated else "",
+        *address,
+    )
+    return digest_text("\x1f".join(parts))
+
+
 def _display_name(rec: ProviderRecord) -> str:
     if rec.entity_type == 2:
         return (
@@ -231,21 +261,17 @@ class _Mapper:
             rec.deactivation_date if not rec.active else None,
             rec.last_update_date,
         )
-        digest = hashlib.blake2b(
-            repr(provider).encode()
-            + b"|"
-            + repr(
-                (
-                    rec.address_line1,
-                    rec.address_line2,
-                    rec.city,
-                    rec.state,
-                    rec.postal_code,
-                    rec.phone,
-                )
-            ).encode(),
-            digest_size=16,
-        ).hexdigest()
+        digest = row_digest(
+            provider,
+            (
+                rec.address_line1,
+                rec.address_line2,
+                rec.city,
+                rec.state,
+                rec.postal_code,
+                rec.phone,
+            ),
+        )
         if not rec.address_line1 or not rec.zip5:
             return _Row(rec.npi, (*provider, digest, "nppes"), digest, "", None, None)
         raw = (rec.address_line1, rec.address_line2, rec.city, rec.state, rec.postal_code)
@@ -405,7 +431,11 @@ class _Writer:
         return {npi: (pid, digest, source) for npi, pid, digest, source in cursor.fetchall()}
 
     def _practices(self, cursor: Any, rows: Iterable[_Row]) -> dict[str, int]:
-        wanted = {r.address_key: r.practice for r in rows if r.practice is not None}
+        # A new practice is described by the first of its providers in the file.
+        wanted: dict[str, tuple[Any, ...]] = {}
+        for r in rows:
+            if r.practice is not None:
+                wanted.setdefault(r.address_key, r.practice)
         if not wanted:
             return {}
         keys = list(wanted)
@@ -512,11 +542,13 @@ def import_nppes(
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int, int, int], None] | None = None,
     parallel: bool | None = None,
+    columnar: bool | None = None,
 ) -> ImportSummary:
     """Import one NPPES file (monthly full or weekly update). Raises NotNppesFile, before
     anything is written, when the file is not one. `progress(bytes_read, total_bytes, rows_read)`
     is called after each batch. `parallel` parses in a second process (the default for
-    files over 20 MB)."""
+    files over 20 MB). `columnar` (by default as `parallel`) loads an empty directory
+    through nppes_arrow and _first_load."""
     started = time.perf_counter()
     summary = ImportSummary()
     total_bytes = os.path.getsize(path)
@@ -531,9 +563,16 @@ def import_nppes(
             cursor.execute("PRAGMA cache_size = -32768")
     if parallel is None:
         parallel = total_bytes > 20_000_000
+    if columnar is None:
+        columnar = parallel
     read = _batches_from_worker if parallel else _read_batches
     phases = dict.fromkeys(("read", "write", "index", "recompute"), 0.0)
     first_load = not Provider.objects.exists()
+    if columnar and first_load and not Practice.objects.exists() and not Listing.objects.exists():
+        _first_load(path, all_taxonomies, bits, summary, progress, phases)
+        summary.phases = phases
+        summary.seconds = time.perf_counter() - started
+        return summary
     # A first load into an empty directory is one transaction, and the listing's indexes
     # are built once at the end instead of row by row: DDL is transactional on SQLite and
     # PostgreSQL, so a killed first load leaves the directory as it found it (empty, with
@@ -622,3 +661,393 @@ def import_nucc(path: str | os.PathLike[str]) -> int:
             update_fields=["grouping", "classification", "specialization", "display_name"],
         )
     return len(rows)
+
+
+# -- The first load of a large file: columnar, ids assigned here, indexes built at the end.
+
+
+def _columnar_process(
+    path: str,
+    all_taxonomies: bool,
+    bits: dict[str, int],
+    bases: tuple[int, int],
+    vendor: str,
+    spine: int,
+    queue: Any,
+) -> None:
+    """Read, map and lay out the rows of a first load (the parent only writes them).
+
+    Provider and practice ids are assigned here, from `bases`, and each practice's head
+    count and disciplines are accumulated as its listings go by: a practice is written
+    when first seen, and those that gained colleagues later are corrected at the end.
+    """
+    from array import array
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from spineclinic.directory.nppes_arrow import ColumnarNppes
+
+    try:
+        reader = ColumnarNppes(path, all_taxonomies=all_taxonomies, bits=bits)
+        next_provider, practice_base = bases
+        next_practice = practice_base
+        seen: set[int] = set()
+        practices: dict[str, int] = {}
+        agg_mask = array("q")
+        agg_count = array("q")
+        grown: set[int] = set()
+        read = 0
+        for table, stats, position in reader.batches():
+            read += stats.read
+            npis = table.column("npi").to_pylist()
+            last = {npi: i for i, npi in enumerate(npis)}  # the last row of an NPI wins
+            if len(last) != len(npis):
+                keep = sorted(last.values())
+                table = table.take(pa.array(keep, pa.int64()))
+                npis = [npis[i] for i in keep]
+            replaced = []
+            for npi in npis:
+                number = int(npi)
+                if number in seen:
+                    replaced.append(npi)
+                else:
+                    seen.add(number)
+            n = table.num_rows
+            provider_ids = pa.array(range(next_provider, next_provider + n), pa.int64())
+            next_provider += n
+            keys = table.column("address_key").to_pylist()
+            masks = table.column("disciplines").to_pylist()
+            actives = table.column("active").to_pylist()
+            practice_of: list[int | None] = [None] * n
+            new_rows: list[int] = []
+            new_ids: list[int] = []
+            for i, key in enumerate(keys):
+                if key is None:
+                    continue
+                mask = masks[i] if actives[i] else 0
+                pid = practices.get(key)
+                if pid is None:
+                    pid = practices[key] = next_practice
+                    next_practice += 1
+                    new_rows.append(i)
+                    new_ids.append(pid)
+                    agg_mask.append(mask)
+                    agg_count.append(1 if actives[i] else 0)
+                else:
+                    j = pid - practice_base
+                    agg_mask[j] |= mask
+                    agg_count[j] += 1 if actives[i] else 0
+                    grown.add(j)
+                practice_of[i] = pid
+            provider = pa.table(
+                {
+                    "id": provider_ids,
+                    **{c: table.column(c) for c in _PROVIDER_COLUMNS[:14]},
+                    "source": pa.array(["nppes"] * n, pa.string()),
+                }
+            )
+            rows = pa.array(new_rows, pa.int64())
+            new = table.take(rows)
+            first_mask = pc.if_else(
+                new.column("active"), new.column("disciplines"), pa.scalar(0, pa.int32())
+            )
+            practice = pa.table(
+                {
+                    "id": pa.array(new_ids, pa.int64()),
+                    "public_id": pa.array(_time_ordered_hex(len(new_ids)), pa.string()),
+                    "address_key": new.column("address_key"),
+                    "name": new.column("practice_name"),
+                    **{c: new.column(c) for c in _PRACTICE_COLUMNS[3:11]},
+                    "disciplines": pc.cast(first_mask, pa.int32()),
+                    "discipline_count": pa.array(
+                        [m.bit_count() for m in first_mask.to_pylist()], pa.int16()
+                    ),
+                    "provider_count": pc.cast(new.column("active"), pa.int32()),
+                    "integrated": pa.array([False] * len(new_ids), pa.bool_()),
+                }
+            )
+            placed = [i for i in range(n) if practice_of[i] is not None]
+            at = pa.array(placed, pa.int64())
+            listed = table.take(at)
+            listing = pa.table(
+                {
+                    "provider_id": provider_ids.take(at),
+                    "practice_id": pa.array([practice_of[i] for i in placed], pa.int64()),
+                    **{c: listed.column(c) for c in ("cell", "x", "y", "z", "disciplines")},
+                    "active": listed.column("active"),
+                    "name_key": listed.column("name_key"),
+                    "integrated": pa.array([False] * len(placed), pa.bool_()),
+                    "accepting": pa.nulls(len(placed), pa.bool_()),
+                }
+            )
+            tables = (provider, practice, listing)
+            payload: Any = tables if vendor == "sqlite" else tuple(_csv(t) for t in tables)
+            queue.put(("batch", (payload, stats, replaced), (position, read)))
+        fixes = []
+        for j in sorted(grown):
+            mask, count = agg_mask[j], agg_count[j]
+            fixes.append(
+                (
+                    practice_base + j,
+                    mask,
+                    mask.bit_count(),
+                    count,
+                    is_integrated(mask, count, spine),
+                )
+            )
+        queue.put(("done", fixes, (0, read)))
+    except BaseException as error:  # reported to the parent, which raises it
+        import traceback
+
+        queue.put(("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}", (0, 0)))
+
+
+def _csv(table: Any) -> tuple[list[str], bytes, int]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    sink = pa.BufferOutputStream()
+    pcsv.write_csv(table, sink, pcsv.WriteOptions(include_header=False))
+    return table.column_names, sink.getvalue().to_pybytes(), table.num_rows
+
+
+def _time_ordered_hex(n: int) -> list[str]:
+    """n version-7 style UUIDs as 32 hex digits (see _time_ordered_uuid), in order."""
+    stamp = f"{time.time_ns() // 1_000_000:012x}"
+    noise = os.urandom(10 * n).hex()
+    out = []
+    for i in range(0, 20 * n, 20):
+        variant = "89ab"[int(noise[i + 3], 16) & 3]
+        out.append(f"{stamp}7{noise[i : i + 3]}{variant}{noise[i + 4 : i + 19]}")
+    return out
+
+
+def _first_load(
+    path: str | os.PathLike[str],
+    all_taxonomies: bool,
+    bits: dict[str, int],
+    summary: ImportSummary,
+    progress: Callable[[int, int, int], None] | None,
+    phases: dict[str, float],
+) -> None:
+    """Load a large file into an empty directory: one transaction, every index and
+    constraint of the three tables dropped and rebuilt at the end (DDL is transactional
+    on both databases, so a killed first load leaves the directory empty and intact)."""
+    from spineclinic.directory.index import spine_mask
+    from spineclinic.directory.nppes_arrow import count_lines, exact_line_numbers
+
+    total_bytes = os.path.getsize(path)
+    vendor = connection.vendor
+    tables = [Provider._meta.db_table, Practice._meta.db_table, Listing._meta.db_table]
+    with transaction.atomic():
+        mark = time.perf_counter()
+        rebuild = _drop_indexes(tables)
+        bases = (_next_id(Provider), _next_id(Practice))
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue(maxsize=4)
+        worker = context.Process(
+            target=_columnar_process,
+            args=(str(path), all_taxonomies, bits, bases, vendor, spine_mask(), queue),
+        )
+        worker.start()
+        last_provider, last_practice = bases[0] - 1, bases[1] - 1
+        touched: set[int] = set()
+        rejected_records: list[int] = []
+        fixes: list[tuple[int, int, int, int, bool]] = []
+        try:
+            with connection.cursor() as cursor:
+                phases["index"] += time.perf_counter() - mark
+                mark = time.perf_counter()
+                while True:
+                    kind, payload, (position, rows) = queue.get()
+                    now = time.perf_counter()
+                    phases["read"] += now - mark
+                    if kind == "error":
+                        raise RuntimeError(f"The NPPES reader failed: {payload}")
+                    if kind == "done":
+                        fixes = payload
+                        break
+                    data, stats, replaced = payload
+                    summary.read = rows
+                    summary.skipped.update(stats.skipped)
+                    summary.unknown_zips += stats.unknown_zips
+                    summary.rejected_count += len(stats.rejected)
+                    room = MAX_REJECTED_SHOWN - len(summary.rejected)
+                    summary.rejected.extend(stats.rejected[: max(room, 0)])
+                    rejected_records.extend(stats.rejected_records[: max(room, 0)])
+                    if replaced:  # an NPI seen in an earlier batch: the later row wins
+                        touched.update(_forget(cursor, replaced))
+                        summary.created -= len(replaced)
+                        summary.updated += len(replaced)
+                    counts = _write_tables(cursor, vendor, tables, data)
+                    summary.created += counts[0]
+                    last_provider += counts[0]
+                    last_practice += counts[1]
+                    if progress is not None:
+                        progress(position, total_bytes, rows)
+                    mark = time.perf_counter()
+                    phases["write"] += mark - now
+        finally:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        with connection.cursor() as cursor:
+            if vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for statement in rebuild:
+                cursor.execute(statement)
+            _advance_sequence(cursor, Provider, last_provider)
+            _advance_sequence(cursor, Practice, last_practice)
+            now = time.perf_counter()
+            phases["index"] += now - mark
+            _apply_fixes(cursor, vendor, fixes)
+        if touched:
+            recompute_practices(touched)
+        summary.practices_changed = last_practice - bases[1] + 1
+        phases["recompute"] += time.perf_counter() - now
+    if rejected_records and count_lines(path) != summary.read + 1:
+        # Line breaks inside quoted fields somewhere: recount the rejected rows' lines.
+        exact = exact_line_numbers(path, rejected_records)
+        summary.rejected = [
+            (exact.get(record, line), reason)
+            for (line, reason), record in zip(summary.rejected, rejected_records, strict=False)
+        ]
+
+
+def _write_tables(cursor: Any, vendor: str, tables: list[str], data: Any) -> tuple[int, int]:
+    counts = []
+    for table, part in zip(tables, data, strict=True):
+        if vendor == "postgresql":
+            columns, text, rows = part
+            raw = cursor.cursor
+            with raw.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+            ) as copy:
+                copy.write(text)
+            counts.append(rows)
+        else:
+            columns = part.column_names
+            rows = list(zip(*(c.to_pylist() for c in part.columns), strict=True))
+            values = _placeholders(len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})",  # noqa: S608
+                rows,
+            )
+            counts.append(len(rows))
+    return counts[0], counts[1]
+
+
+def _forget(cursor: Any, npis: list[str]) -> set[int]:
+    """Delete the earlier rows of NPIs that appear again; return their practices."""
+    provider, listing = Provider._meta.db_table, Listing._meta.db_table
+    where, params = _in("npi", npis)
+    cursor.execute(
+        f"SELECT DISTINCT l.practice_id FROM {listing} l JOIN {provider} p"  # noqa: S608
+        f" ON l.provider_id = p.id WHERE p.{where}",
+        params,
+    )
+    touched = {pid for (pid,) in cursor.fetchall()}
+    cursor.execute(
+        f"DELETE FROM {listing} WHERE provider_id IN (SELECT id FROM {provider} WHERE {where})",  # noqa: S608
+        params,
+    )
+    cursor.execute(f"DELETE FROM {provider} WHERE {where}", params)  # noqa: S608
+    return touched
+
+
+def _apply_fixes(cursor: Any, vendor: str, fixes: list[tuple[int, int, int, int, bool]]) -> None:
+    """Practices that gained colleagues after they were written: their disciplines, head
+    count and integrated flag, then the flag copied onto their listings."""
+    practice, listing = Practice._meta.db_table, Listing._meta.db_table
+    if not fixes:
+        return
+    if vendor == "postgresql":  # one statement: a round trip per practice is seconds
+        ids, masks, kinds, counts, flags = (list(c) for c in zip(*fixes, strict=True))
+        cursor.execute(
+            f"UPDATE {practice} p SET disciplines = f.mask, discipline_count = f.kinds,"  # noqa: S608
+            " provider_count = f.n, integrated = f.flag"
+            " FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[], %s::bool[])"
+            " AS f(id, mask, kinds, n, flag) WHERE p.id = f.id",
+            [ids, masks, kinds, counts, flags],
+        )
+        cursor.execute(
+            f"UPDATE {listing} l SET integrated = true FROM {practice} p"  # noqa: S608
+            " WHERE l.practice_id = p.id AND p.integrated AND p.id = ANY(%s)",
+            [[pid for pid, *_, flag in fixes if flag]],
+        )
+        return
+    rows = [(mask, kinds, count, integrated, pid) for pid, mask, kinds, count, integrated in fixes]
+    cursor.executemany(
+        f"UPDATE {practice} SET disciplines = %s, discipline_count = %s,"  # noqa: S608
+        " provider_count = %s, integrated = %s WHERE id = %s",
+        rows,
+    )
+    integrated = [pid for pid, *_, flag in fixes if flag]
+    for i in range(0, len(integrated), 5000):
+        where, params = _in("practice_id", integrated[i : i + 5000])
+        cursor.execute(f"UPDATE {listing} SET integrated = %s WHERE {where}", [True, *params])  # noqa: S608
+
+
+def _next_id(model: Any) -> int:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+            return int(cursor.fetchone()[0])
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        highest = int(cursor.fetchone()[0])
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        found = cursor.fetchone()
+        return max(highest, int(found[0]) if found else 0) + 1
+
+
+def _advance_sequence(cursor: Any, model: Any, last: int) -> None:
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, max(last, 1)])
+
+
+def _drop_indexes(tables: list[str]) -> list[str]:
+    """Drop the tables' secondary indexes (on PostgreSQL also their keys, unique
+    constraints and the foreign keys into and out of them); return the statements that
+    rebuild them, in order."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"  # noqa: S608
+                f" AND tbl_name IN ({marks}) AND sql IS NOT NULL",
+                tables,
+            )
+            found = cursor.fetchall()
+            for name, _ in found:
+                cursor.execute(f'DROP INDEX "{name}"')
+            return [statement for _, statement in found]
+        keys: list[str] = []
+        indexes: list[str] = []
+        foreign: list[str] = []
+        cursor.execute(
+            "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND (conrelid::regclass::text = ANY(%s)"
+            " OR confrelid::regclass::text = ANY(%s))",
+            [tables, tables],
+        )
+        for name, table, definition in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            foreign.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(
+            "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype IN ('p', 'u') AND conrelid::regclass::text = ANY(%s)",
+            [tables],
+        )
+        for name, table, definition in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            keys.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables]
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+            indexes.append(definition)
+        return keys + indexes + foreign

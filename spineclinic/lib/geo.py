@@ -157,27 +157,28 @@ class _ZipTables:
         sums: dict[str, list[float]] = {}
         alias_sums: dict[str, list[float]] = {}
 
-        for prefix in range(1000):
-            for z in zipcodes.similar_to(f"{prefix:03d}"):
-                lat = float(z["lat"])
-                lon = float(z["long"])
-                # Military APO/FPO codes carry 0,0: they have no place on the map.
-                if lat == 0.0 and lon == 0.0:
-                    continue
-                n = int(z["zip_code"])
-                state = z["state"]
-                key = f"{city_key(z['city'])}|{state}"
-                i = city_index.get(key)
-                if i is None:
-                    i = city_index[key] = len(self.cities)
-                    self.cities.append((z["city"], state))
-                self.lat[n] = lat
-                self.lon[n] = lon
-                self.city[n] = i
-                self.kind[n] = _KINDS.get(z["zip_code_type"], 0)
-                _add(sums, key, lat, lon)
-                for alias in z["acceptable_cities"]:
-                    _add(alias_sums, f"{city_key(alias)}|{state}", lat, lon)
+        # In ZIP order, a two-digit prefix at a time: the full list of dicts at once
+        # costs 160 MB, and a thousand three-digit prefixes rescan the list for seconds.
+        for z in (z for prefix in range(100) for z in zipcodes.similar_to(f"{prefix:02d}")):
+            lat = float(z["lat"])
+            lon = float(z["long"])
+            # Military APO/FPO codes carry 0,0: they have no place on the map.
+            if lat == 0.0 and lon == 0.0:
+                continue
+            n = int(z["zip_code"])
+            state = z["state"]
+            key = f"{city_key(z['city'])}|{state}"
+            i = city_index.get(key)
+            if i is None:
+                i = city_index[key] = len(self.cities)
+                self.cities.append((z["city"], state))
+            self.lat[n] = lat
+            self.lon[n] = lon
+            self.city[n] = i
+            self.kind[n] = _KINDS.get(z["zip_code_type"], 0)
+            _add(sums, key, lat, lon)
+            for alias in z["acceptable_cities"]:
+                _add(alias_sums, f"{city_key(alias)}|{state}", lat, lon)
 
         # A name that is only ever an alternate ("Roxbury" for Boston ZIPs) still finds
         # its neighbourhood; a primary city is never diluted by the ZIPs that list it as
