@@ -56,6 +56,7 @@ class ImportSummary:
     # Where the time went: reading (parse and map, or waiting for the parsing process),
     # writing batches, recomputing the integrated flags.
     phases: dict[str, float] = field(default_factory=dict)
+    reader_peak_rss_mb: float = 0.0  # the reading process of a columnar first load
 
     @property
     def rows_per_second(self) -> float:
@@ -796,7 +797,10 @@ def _columnar_process(
                     is_integrated(mask, count, spine),
                 )
             )
-        queue.put(("done", fixes, (0, read)))
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        queue.put(("done", (fixes, peak), (0, read)))
     except BaseException as error:  # reported to the parent, which raises it
         import traceback
 
@@ -866,7 +870,7 @@ def _first_load(
                     if kind == "error":
                         raise RuntimeError(f"The NPPES reader failed: {payload}")
                     if kind == "done":
-                        fixes = payload
+                        fixes, summary.reader_peak_rss_mb = payload
                         break
                     data, stats, replaced = payload
                     summary.read = rows
