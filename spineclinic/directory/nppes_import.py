@@ -975,9 +975,9 @@ def _apply_fixes(cursor: Any, vendor: str, fixes: list[tuple[int, int, int, int,
             " AS f(id, mask, kinds, n, flag) WHERE p.id = f.id",
             [ids, masks, kinds, counts, flags],
         )
-        cursor.execute(
-            f"UPDATE {listing} l SET integrated = true FROM {practice} p"  # noqa: S608
-            " WHERE l.practice_id = p.id AND p.integrated AND p.id = ANY(%s)",
+        cursor.execute(  # a join, not "= ANY": the array would be scanned per row
+            f"UPDATE {listing} l SET integrated = true"  # noqa: S608
+            " FROM unnest(%s::bigint[]) AS f(id) WHERE l.practice_id = f.id",
             [[pid for pid, *_, flag in fixes if flag]],
         )
         return
