@@ -591,28 +591,9 @@ def wide_row(row: Any, record: int) -> dict[str, Any]:
     """A reference-mapped row (nppes_import._Row) as a WIDE_SCHEMA row."""
     provider = row.provider
     out: dict[str, Any] = {"record": record}
-    out |= dict(
-        zip(
-            (
-                "npi",
-                "entity_type",
-                "name",
-                "given_name",
-                "family_name",
-                "credentials",
-                "sex",
-                "taxonomy_codes",
-                "primary_taxonomy",
-                "disciplines",
-                "active",
-                "deactivated_on",
-                "last_updated",
-                "row_hash",
-            ),
-            provider[:14],
-            strict=True,
-        )
-    )
+    from spineclinic.directory.nppes_import import _PROVIDER_COLUMNS
+
+    out |= dict(zip(_PROVIDER_COLUMNS[:14], provider[:14], strict=True))
     for key in ("deactivated_on", "last_updated"):
         if out[key] is not None:
             out[key] = out[key].isoformat()
