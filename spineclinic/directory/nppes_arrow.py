@@ -50,6 +50,7 @@ from spineclinic.directory.taxonomy import (
     SPINE_SIGNAL_TAXONOMIES,
 )
 from spineclinic.lib import geo
+from spineclinic.lib import npi as npi_module
 
 BLOCK_BYTES = 1 << 20  # Arrow parses a megabyte (about 900 rows) at a time
 GROUP_ROWS = 4000  # rows mapped together
@@ -99,7 +100,6 @@ class BatchStats:
     unknown_zips: int = 0
     # Record numbers (header = 1) of the rejected rows, to recount their lines if needed.
     rejected_records: list[int] = field(default_factory=list)
-    fallback: int = 0  # rows mapped by the reference code
 
 
 _TEXT_COLUMNS = (
@@ -145,6 +145,8 @@ _ZERO32 = pa.scalar(0, pa.int32())
 _FALSE = pa.scalar(False, pa.bool_())
 _NULL_TEXT = pa.scalar(None, pa.string())
 _RADIANS = _F(math.pi / 180.0)
+_NO_NPI = _S("0000000000")  # stands in for a malformed NPI in the check-digit arithmetic
+_ENTITY_TYPES = pa.array(["1", "2"], pa.string())
 _SIGNAL_CODES = pa.array(sorted(SPINE_SIGNAL_TAXONOMIES), pa.string())
 _SPINE_WORD = r"\bspin(?:e|al)\b"  # taxonomy._SPINE_WORD, for ASCII text
 
@@ -156,7 +158,7 @@ class ColumnarNppes:
     def __init__(self, path: str | os.PathLike[str], *, all_taxonomies: bool, bits: dict[str, int]):
         self.path = os.fspath(path)
         with open_nppes(self.path) as reference:
-            self.header_lines = reference._header_lines
+            self.header_lines = reference.header_lines
             header = reference.columns
             index = dict(reference.field_index)
             slots = list(reference.taxonomy_slots)
@@ -164,11 +166,9 @@ class ColumnarNppes:
         self.bits = bits
         if len(set(header)) != len(header):
             raise NotNppesFile(f"{os.path.basename(self.path)} repeats a column name.")
-        self.header = header
         # Arrow's names for the columns we read (it drops a byte-order mark itself).
         names = list(header)
         names[0] = names[0].lstrip("\ufeff")
-        self.arrow_names = names
 
         def name(i: int) -> str | None:
             return names[i] if i >= 0 else None
@@ -210,7 +210,9 @@ class ColumnarNppes:
             ),
         )
         record = 1  # Arrow's record number of the header
-        extra_lines = 0  # line breaks inside the quoted fields read so far
+        # Physical lines beyond the record count: the header's own line breaks, then those
+        # inside the quoted fields read so far.
+        extra_lines = self.header_lines - 1
         pending: list[pa.RecordBatch] = []
         pending_rows = 0
 
@@ -297,8 +299,9 @@ class ColumnarNppes:
         text = {f: col(f) for f in _TEXT_COLUMNS}
 
         # Which rows the kernels map exactly as the reference code does.
-        ordinary = pc.and_(pc.match_substring_regex(npi, r"^\d{10}$"), _luhn_valid(npi))
-        ordinary = pc.and_(ordinary, pc.is_in(entity, value_set=pa.array(["1", "2"])))
+        ten_digits = pc.match_substring_regex(npi, r"^\d{10}$")
+        ordinary = pc.and_(ten_digits, _luhn_valid(pc.if_else(ten_digits, npi, _NO_NPI)))
+        ordinary = pc.and_(ordinary, pc.is_in(entity, value_set=_ENTITY_TYPES))
         for values in dates.values():
             well_formed = pc.or_(
                 pc.equal(values, _EMPTY),
@@ -356,7 +359,6 @@ class ColumnarNppes:
         )
         others = pc.indices_nonzero(pc.invert(ordinary)).to_pylist()
         if others:
-            stats.fallback += len(others)
             extra_table = self._map_by_reference(cols, others, lines, records, stats)
             if extra_table.num_rows:
                 table = pa.concat_tables([table, extra_table])
@@ -651,16 +653,9 @@ def _iso_date(values: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(values, _EMPTY), pa.scalar(None, pa.string()), iso)
 
 
-def _luhn_valid(npi: pa.Array) -> pa.Array:
-    """The NPI check digit (Luhn over "80840" + NPI), for 10-digit values."""
-    total: Any = pa.scalar(24, pa.int64())  # the prefix 80840's contribution
-    digits = pc.fill_null(
-        pc.cast(
-            pc.if_else(pc.match_substring_regex(npi, r"^\d{10}$"), npi, _S("0000000000")),
-            pa.string(),
-        ),
-        _S("0000000000"),
-    )
+def _luhn_valid(digits: pa.Array) -> pa.Array:
+    """lib.npi.is_valid_npi's check digit test, for values of exactly 10 digits."""
+    total: Any = _I(npi_module._PREFIX_SUM)  # the prefix 80840's contribution
     for k in range(10):
         d = pc.cast(pc.utf8_slice_codeunits(digits, k, k + 1), pa.int64())
         if k % 2 == 0:  # doubled, digits of the product summed

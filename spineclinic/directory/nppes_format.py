@@ -272,7 +272,7 @@ class NppesFile:
             raise NotNppesFile(f"{name} is empty: expected an NPPES data file.") from None
         except csv.Error as e:
             raise NotNppesFile(f"{name} is not an NPPES data file: unreadable CSV ({e}).") from e
-        self._header_lines = header_reader.line_num
+        self.header_lines = header_reader.line_num  # physical lines of the header
         self.columns: tuple[str, ...] = tuple(header)
         self.column_count = len(header)
         self._index_columns()
@@ -400,7 +400,7 @@ class NppesFile:
         text = self._text
         dates: dict[str, date] = {}
         lines = self._lines
-        line_number = self._header_lines
+        line_number = self.header_lines
         new = _new_record
         record_type = ProviderRecord
 

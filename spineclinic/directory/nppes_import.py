@@ -314,19 +314,10 @@ class _Mapper:
         return _Row(rec.npi, (*provider, digest, "nppes"), digest, key, practice, listing)
 
 
-def _time_ordered_uuid() -> uuid.UUID:
-    """A version-7 style UUID: milliseconds first, then randomness. New practices then
-    append to the end of the public_id index instead of landing on random pages of it."""
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    return uuid.UUID(int=value)
-
-
 def _new_uuid() -> Any:
     # Django stores UUIDs as 32 hex characters on SQLite and as the uuid type on PostgreSQL.
-    value = _time_ordered_uuid()
-    return value.hex if connection.vendor == "sqlite" else value
+    value = _time_ordered_hex(1)[0]
+    return value if connection.vendor == "sqlite" else uuid.UUID(value)
 
 
 def _insert_many(cursor: Any, table: str, columns: Iterable[str], rows: list[Any]) -> None:
@@ -579,7 +570,7 @@ def import_nppes(
     # PostgreSQL, so a killed first load leaves the directory as it found it (empty, with
     # its indexes). Later loads commit batch by batch and converge when run again.
     with transaction.atomic() if first_load else nullcontext():
-        dropped = _drop_listing_indexes() if first_load else []
+        dropped = _drop_indexes([Listing._meta.db_table]) if first_load else []
         mark = time.perf_counter()
         for batch, position, rows in read(path, all_taxonomies, bits, batch_size, summary):
             now = time.perf_counter()
@@ -604,42 +595,6 @@ def import_nppes(
     summary.phases = phases
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _drop_listing_indexes() -> list[str]:
-    """Drop the listing table's secondary indexes (and, on PostgreSQL, its foreign keys);
-    return the statements that rebuild them."""
-    table = Listing._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i"
-                " WHERE i.tablename = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
-                " WHERE c.conname = i.indexname)",
-                [table],
-            )
-        else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master"
-                " WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-                [table],
-            )
-        found = cursor.fetchall()
-        for name, _ in found:
-            cursor.execute(f'DROP INDEX "{name}"')
-        rebuild = [statement for _, statement in found]
-        if connection.vendor == "postgresql":
-            # PostgreSQL checks a foreign key row by row through a trigger; added back at
-            # the end, it checks all rows in one join. SQLite's checks cost little.
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-                " WHERE conrelid = %s::regclass AND contype = 'f'",
-                [table],
-            )
-            for name, definition in cursor.fetchall():
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-                rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    return rebuild
 
 
 def import_nucc(path: str | os.PathLike[str]) -> int:
@@ -817,12 +772,14 @@ def _csv(table: Any) -> tuple[list[str], bytes, int]:
 
 
 def _time_ordered_hex(n: int) -> list[str]:
-    """n version-7 style UUIDs as 32 hex digits (see _time_ordered_uuid), in order."""
+    """n version-7 style UUIDs as 32 hex digits: milliseconds first, then randomness, so
+    new practices append to the end of the public_id index instead of landing on random
+    pages of it."""
     stamp = f"{time.time_ns() // 1_000_000:012x}"
     noise = os.urandom(10 * n).hex()
     out = []
     for i in range(0, 20 * n, 20):
-        variant = "89ab"[int(noise[i + 3], 16) & 3]
+        variant = "89ab"[int(noise[i + 3], 16) & 3]  # RFC 4122 variant bits
         out.append(f"{stamp}7{noise[i : i + 3]}{variant}{noise[i + 4 : i + 19]}")
     return out
 
