@@ -181,9 +181,9 @@ class ColumnarNppes:
         nucc = sorted(code for code, d in DISCIPLINE_FOR_NUCC.items() if d in bits)
         self._nucc = pa.array(nucc, pa.string())
         self._nucc_bits = pa.array([bits[DISCIPLINE_FOR_NUCC[c]] for c in nucc], pa.int32())
-        tables = geo._zip_tables()
-        self._zip_lat = pa.array(tables.lat, pa.float64())
-        self._zip_lon = pa.array(tables.lon, pa.float64())
+        lat, lon = geo.zip_coordinates()
+        self._zip_lat = pa.array(lat, pa.float64())
+        self._zip_lon = pa.array(lon, pa.float64())
 
     # -- reading -----------------------------------------------------------------------
 

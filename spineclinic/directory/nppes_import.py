@@ -10,6 +10,7 @@ same file twice changes nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import time
@@ -622,6 +623,32 @@ def import_nucc(path: str | os.PathLike[str]) -> int:
 # -- The first load of a large file: columnar, ids assigned here, indexes built at the end.
 
 
+class _NpiSet:
+    """The NPIs seen so far, a bit each. An NPI's first nine digits determine its tenth
+    (the check digit), so 10^9 bits cover every NPI; the bitmap is an anonymous mapping,
+    of which only the pages touched take memory (about 12 MB for the registry's range,
+    where a set of a million ints takes 60 MB)."""
+
+    def __init__(self) -> None:
+        import mmap
+
+        self._bits = mmap.mmap(-1, 1_000_000_000 // 8)
+
+    def add(self, npis: list[str]) -> list[str]:
+        """Add valid NPIs; return those already seen."""
+        bits = self._bits
+        again = []
+        for npi in npis:
+            n = int(npi[:9])
+            byte, bit = n >> 3, 1 << (n & 7)
+            value = bits[byte]
+            if value & bit:
+                again.append(npi)
+            else:
+                bits[byte] = value | bit
+        return again
+
+
 def _columnar_process(
     path: str,
     all_taxonomies: bool,
@@ -633,12 +660,11 @@ def _columnar_process(
 ) -> None:
     """Read, map and lay out the rows of a first load (the parent only writes them).
 
-    Provider and practice ids are assigned here, from `bases`, and each practice's head
-    count and disciplines are accumulated as its listings go by: a practice is written
-    when first seen, and those that gained colleagues later are corrected at the end.
+    Provider and practice ids are assigned here, from `bases`. A practice is written when
+    first seen, described by that listing; every listing's practice and disciplines are
+    kept (a few bytes each) and totalled at the end, and the practices that gained
+    colleagues are sent back as corrections.
     """
-    from array import array
-
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -648,11 +674,12 @@ def _columnar_process(
         reader = ColumnarNppes(path, all_taxonomies=all_taxonomies, bits=bits)
         next_provider, practice_base = bases
         next_practice = practice_base
-        seen: set[int] = set()
+        seen = _NpiSet()
         practices: dict[str, int] = {}
-        agg_mask = array("q")
-        agg_count = array("q")
-        grown: set[int] = set()
+        placed_practice: list[pa.Array] = []  # per placed listing: its practice id,
+        placed_mask: list[pa.Array] = []  # its disciplines when active (else 0),
+        placed_active: list[pa.Array] = []  # and whether it is active
+        zero = pa.scalar(0, pa.int32())
         read = 0
         for table, stats, position in reader.batches():
             read += stats.read
@@ -662,40 +689,23 @@ def _columnar_process(
                 keep = sorted(last.values())
                 table = table.take(pa.array(keep, pa.int64()))
                 npis = [npis[i] for i in keep]
-            replaced = []
-            for npi in npis:
-                number = int(npi)
-                if number in seen:
-                    replaced.append(npi)
-                else:
-                    seen.add(number)
+            replaced = seen.add(npis)
             n = table.num_rows
             provider_ids = pa.array(range(next_provider, next_provider + n), pa.int64())
             next_provider += n
             keys = table.column("address_key").to_pylist()
-            masks = table.column("disciplines").to_pylist()
-            actives = table.column("active").to_pylist()
-            practice_of: list[int | None] = [None] * n
+            pids = list(map(practices.get, keys))
             new_rows: list[int] = []
-            new_ids: list[int] = []
-            for i, key in enumerate(keys):
-                if key is None:
+            for i in [i for i, pid in enumerate(pids) if pid is None]:
+                key = keys[i]
+                if key is None:  # not placed on the map: no practice, no listing
                     continue
-                mask = masks[i] if actives[i] else 0
-                pid = practices.get(key)
+                pid = practices.get(key)  # a practice first seen earlier in this batch
                 if pid is None:
                     pid = practices[key] = next_practice
                     next_practice += 1
                     new_rows.append(i)
-                    new_ids.append(pid)
-                    agg_mask.append(mask)
-                    agg_count.append(1 if actives[i] else 0)
-                else:
-                    j = pid - practice_base
-                    agg_mask[j] |= mask
-                    agg_count[j] += 1 if actives[i] else 0
-                    grown.add(j)
-                practice_of[i] = pid
+                pids[i] = pid
             provider = pa.table(
                 {
                     "id": provider_ids,
@@ -703,15 +713,12 @@ def _columnar_process(
                     "source": pa.array(["nppes"] * n, pa.string()),
                 }
             )
-            rows = pa.array(new_rows, pa.int64())
-            new = table.take(rows)
-            first_mask = pc.if_else(
-                new.column("active"), new.column("disciplines"), pa.scalar(0, pa.int32())
-            )
+            new = table.take(pa.array(new_rows, pa.int64()))
+            first_mask = pc.if_else(new.column("active"), new.column("disciplines"), zero)
             practice = pa.table(
                 {
-                    "id": pa.array(new_ids, pa.int64()),
-                    "public_id": pa.array(_time_ordered_hex(len(new_ids)), pa.string()),
+                    "id": pa.array(range(next_practice - len(new_rows), next_practice), pa.int64()),
+                    "public_id": pa.array(_time_ordered_hex(len(new_rows)), pa.string()),
                     "address_key": new.column("address_key"),
                     "name": new.column("practice_name"),
                     **{c: new.column(c) for c in _PRACTICE_COLUMNS[3:11]},
@@ -720,38 +727,32 @@ def _columnar_process(
                         [m.bit_count() for m in first_mask.to_pylist()], pa.int16()
                     ),
                     "provider_count": pc.cast(new.column("active"), pa.int32()),
-                    "integrated": pa.array([False] * len(new_ids), pa.bool_()),
+                    "integrated": pa.array([False] * len(new_rows), pa.bool_()),
                 }
             )
-            placed = [i for i in range(n) if practice_of[i] is not None]
-            at = pa.array(placed, pa.int64())
+            at = pc.indices_nonzero(pc.is_valid(table.column("address_key")))
             listed = table.take(at)
+            practice_ids = pc.drop_null(pa.array(pids, pa.int64()))
+            active = listed.column("active")
+            placed_practice.append(practice_ids)
+            placed_mask.append(pc.if_else(active, listed.column("disciplines"), zero))
+            placed_active.append(pc.cast(active, pa.int8()))
             listing = pa.table(
                 {
                     "provider_id": provider_ids.take(at),
-                    "practice_id": pa.array([practice_of[i] for i in placed], pa.int64()),
+                    "practice_id": practice_ids,
                     **{c: listed.column(c) for c in ("cell", "x", "y", "z", "disciplines")},
-                    "active": listed.column("active"),
+                    "active": active,
                     "name_key": listed.column("name_key"),
-                    "integrated": pa.array([False] * len(placed), pa.bool_()),
-                    "accepting": pa.nulls(len(placed), pa.bool_()),
+                    "integrated": pa.array([False] * len(at), pa.bool_()),
+                    "accepting": pa.nulls(len(at), pa.bool_()),
                 }
             )
             tables = (provider, practice, listing)
             payload: Any = tables if vendor == "sqlite" else tuple(_csv(t) for t in tables)
             queue.put(("batch", (payload, stats, replaced), (position, read)))
-        fixes = []
-        for j in sorted(grown):
-            mask, count = agg_mask[j], agg_count[j]
-            fixes.append(
-                (
-                    practice_base + j,
-                    mask,
-                    mask.bit_count(),
-                    count,
-                    is_integrated(mask, count, spine),
-                )
-            )
+        del practices, seen, reader  # room for the totals
+        fixes = _practice_totals(placed_practice, placed_mask, placed_active, spine)
         import resource
 
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
@@ -760,6 +761,40 @@ def _columnar_process(
         import traceback
 
         queue.put(("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}", (0, 0)))
+
+
+def _practice_totals(
+    practice: list[Any], mask: list[Any], active: list[Any], spine: int
+) -> list[tuple[int, int, int, int, bool]]:
+    """(id, disciplines, how many, active providers, integrated) of each practice with
+    more than one listing, totalled by Arrow over every placed listing of the load."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not practice:
+        return []
+    masks = pa.chunked_array(mask, pa.int32())
+    one = pa.scalar(1, pa.int32())
+    width = max(pc.max(masks).as_py() or 0, 1).bit_length()
+    columns = {"id": pa.chunked_array(practice, pa.int64()), "n": pa.chunked_array(active)}
+    # Arrow has no bitwise-or aggregate: each discipline bit is totalled by its maximum.
+    for k in range(width):
+        bit = pc.bit_wise_and(pc.shift_right(masks, pa.scalar(k, pa.int32())), one)
+        columns[f"b{k}"] = pc.cast(bit, pa.int8())
+    totals = (
+        pa.table(columns)
+        .group_by("id")
+        .aggregate([("n", "count"), ("n", "sum"), *((f"b{k}", "max") for k in range(width))])
+    )
+    grown = totals.filter(pc.greater(totals.column("n_count"), pa.scalar(1, pa.int64())))
+    bits = [grown.column(f"b{k}_max").to_pylist() for k in range(width)]
+    fixes = []
+    for row, (pid, count) in enumerate(
+        zip(grown.column("id").to_pylist(), grown.column("n_sum").to_pylist(), strict=True)
+    ):
+        total = sum(bits[k][row] << k for k in range(width))
+        fixes.append((pid, total, total.bit_count(), count, is_integrated(total, count, spine)))
+    return sorted(fixes)
 
 
 def _csv(table: Any) -> tuple[list[str], bytes, int]:
@@ -854,19 +889,24 @@ def _first_load(
                 worker.terminate()
             worker.join()
         with connection.cursor() as cursor:
+            # The corrections first, while the tables have no index to keep up to date.
+            _apply_fixes(cursor, vendor, fixes)
+            now = time.perf_counter()
+            phases["recompute"] += now - mark
             if vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                # Index builds sort in memory up to this (the server's, not ours).
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for statement in rebuild:
                 cursor.execute(statement)
             _advance_sequence(cursor, Provider, last_provider)
             _advance_sequence(cursor, Practice, last_practice)
-            now = time.perf_counter()
-            phases["index"] += now - mark
-            _apply_fixes(cursor, vendor, fixes)
+            mark = time.perf_counter()
+            phases["index"] += mark - now
         if touched:
             recompute_practices(touched)
         summary.practices_changed = last_practice - bases[1] + 1
-        phases["recompute"] += time.perf_counter() - now
+        phases["recompute"] += time.perf_counter() - mark
     if rejected_records and count_lines(path) != summary.read + 1:
         # Line breaks inside quoted fields somewhere: recount the rejected rows' lines.
         exact = exact_line_numbers(path, rejected_records)
@@ -945,9 +985,12 @@ def _apply_fixes(cursor: Any, vendor: str, fixes: list[tuple[int, int, int, int,
         rows,
     )
     integrated = [pid for pid, *_, flag in fixes if flag]
-    for i in range(0, len(integrated), 5000):
-        where, params = _in("practice_id", integrated[i : i + 5000])
-        cursor.execute(f"UPDATE {listing} SET integrated = %s WHERE {where}", [True, *params])  # noqa: S608
+    if integrated:  # one pass over the listings (their practice index is not built yet)
+        cursor.execute(
+            f"UPDATE {listing} SET integrated = %s"  # noqa: S608
+            " WHERE practice_id IN (SELECT value FROM json_each(%s))",
+            [True, json.dumps(integrated)],
+        )
 
 
 def _next_id(model: Any) -> int:

@@ -15,6 +15,7 @@ holds about 40 MB once loaded, whichever way it is asked.)
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 from array import array
@@ -213,6 +214,58 @@ def _zip_tables() -> _ZipTables:
     return _tables
 
 
+# ZIP coordinates alone, for a process that only places ZIP codes (the NPPES import's
+# reader): read from a cache file when one is configured, so such a process never loads
+# the zipcodes data (40 MB of its 300 MB budget).
+_coordinates: tuple[array, array] | None = None
+_cache_dir: str | None = None
+
+
+def configure_cache(directory: str | os.PathLike[str] | None) -> None:
+    """Where zip_coordinates() keeps its file (the clinic's var directory)."""
+    global _cache_dir
+    _cache_dir = None if directory is None else os.fspath(directory)
+
+
+def zip_coordinates() -> tuple[array, array]:
+    """(latitudes, longitudes): float arrays indexed by the ZIP code's integer value, NaN
+    where the ZIP is unknown."""
+    global _coordinates
+    if _coordinates is None:
+        with _tables_lock:
+            if _coordinates is None:
+                _coordinates = _cached_coordinates()
+    return _coordinates
+
+
+def _cached_coordinates() -> tuple[array, array]:
+    if _tables is not None or _cache_dir is None:
+        tables = _tables or _ZipTables()
+        return tables.lat, tables.lon
+    path = os.path.join(_cache_dir, f"zip-centroids-{zipcodes.__version__}.bin")
+    size = 2 * _ZIP_SLOTS * array("d").itemsize
+    try:
+        with open(path, "rb") as f:
+            data = f.read(size + 1)
+        if len(data) == size:
+            lat, lon = array("d"), array("d")
+            lat.frombytes(data[: size // 2])
+            lon.frombytes(data[size // 2 :])
+            return lat, lon
+    except OSError:
+        pass
+    tables = _ZipTables()
+    try:  # written whole or not at all: a reader never sees half a file
+        os.makedirs(_cache_dir, exist_ok=True)
+        partial = f"{path}.{os.getpid()}.tmp"
+        with open(partial, "wb") as f:
+            f.write(tables.lat.tobytes() + tables.lon.tobytes())
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only var directory: the next process builds the tables again
+    return tables.lat, tables.lon
+
+
 def _zip_number(zip_code: str) -> int | None:
     digits = zip_code.strip()[:5]
     if len(digits) != 5 or not (digits.isascii() and digits.isdigit()):
@@ -225,11 +278,11 @@ def zip_centroid(zip5: str) -> tuple[float, float] | None:
     n = _zip_number(zip5)
     if n is None:
         return None
-    tables = _zip_tables()
-    lat = tables.lat[n]
+    lats, lons = zip_coordinates()
+    lat = lats[n]
     if math.isnan(lat):
         return None
-    return lat, tables.lon[n]
+    return lat, lons[n]
 
 
 def city_centroid(city: str, state: str) -> tuple[float, float] | None:
