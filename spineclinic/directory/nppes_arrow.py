@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from spineclinic.directory import grid
+from spineclinic.directory import addresses, grid
 from spineclinic.directory.addresses import normalize_address
 from spineclinic.directory.nppes_format import (
     NotNppesFile,
@@ -53,7 +53,7 @@ from spineclinic.lib import geo
 from spineclinic.lib import npi as npi_module
 
 BLOCK_BYTES = 1 << 20  # Arrow parses a megabyte (about 900 rows) at a time
-GROUP_ROWS = 4000  # rows mapped together
+GROUP_ROWS = 8000  # rows mapped together
 
 WIDE_SCHEMA = pa.schema(
     [
@@ -504,16 +504,12 @@ class ColumnarNppes:
         search = pc.replace_substring_regex(search, pattern=_WHITESPACE_RUN, replacement=" ")
         search = pc.utf8_slice_codeunits(pc.utf8_trim(search, " "), 0, 200)
 
-        # The address key: Python, once per placed row (see addresses.normalize_address).
-        placed_rows = pc.indices_nonzero(placed)
-        keys: list[str | None] = [None] * n
-        if len(placed_rows):
-            parts = [
-                pc.take(text[f], placed_rows).to_pylist()
-                for f in ("address_line1", "address_line2", "city", "state", "postal_code")
-            ]
-            for i, raw in zip(placed_rows.to_pylist(), zip(*parts, strict=True), strict=True):
-                keys[i] = normalize_address(*raw)
+        # The address key of each placed row (null for the others).
+        address = [
+            pc.if_else(placed, text[f], null_text)
+            for f in ("address_line1", "address_line2", "city", "state", "postal_code")
+        ]
+        keys = address_keys(*address)
 
         return pa.Table.from_arrays(
             [
@@ -532,7 +528,7 @@ class ColumnarNppes:
                 deactivated_on,
                 last_updated,
                 row_hash,
-                pa.array(keys, pa.string()),
+                keys,
                 where(pc.utf8_slice_codeunits(pc.if_else(is_org, org, _EMPTY), 0, 200)),
                 where(pc.utf8_slice_codeunits(pc.utf8_title(line1), 0, 200)),
                 where(pc.utf8_slice_codeunits(pc.utf8_title(text["address_line2"]), 0, 200)),
@@ -587,6 +583,112 @@ class ColumnarNppes:
         stats.skipped.update(summary.skipped)
         stats.unknown_zips += summary.unknown_zips
         return pa.Table.from_pylist(out, schema=WIDE_SCHEMA)
+
+
+# addresses.normalize_address, vectorized for ASCII text. Rows it would take more than
+# these kernels to follow (a line that starts with a unit or "P O BOX", a street read from
+# line 2, an unusual ZIP or state) are handed to normalize_address itself.
+_WORD_FROM = pa.array(list(addresses._WORDS), pa.string())
+_WORD_TO = pa.array(list(addresses._WORDS.values()), pa.string())
+_NUMBER_FROM = pa.array(list(addresses._NUMBER_WORDS), pa.string())
+_NUMBER_TO = pa.array(list(addresses._NUMBER_WORDS.values()), pa.string())
+_UNIT_WORDS = pa.array(sorted(addresses._UNITS), pa.string())
+_PO_STARTS = pa.array(["P", "POST", "POB"], pa.string())
+_PUNCTUATION_TO_SPACE = r"[!\"$%&()*+,\-/:;<=>?@\[\\\]^_`{|}~]"  # all but . ' #
+_ZERO = _I(0)
+_ONE = _I(1)
+_DIGITS = pa.array(list("0123456789"), pa.string())
+
+
+def address_keys(
+    line1: pa.Array, line2: pa.Array, city: pa.Array, state: pa.Array, postal: pa.Array
+) -> pa.Array:
+    """normalize_address of each row of ASCII text; null where line1 is null."""
+    n = len(line1)
+    rows = pa.arange(0, n)
+    text = pc.ascii_upper(pc.fill_null(line1, _EMPTY))
+    # Punctuation and odd spacing, only on the lines that have any (most have none).
+    odd = pc.match_substring_regex(text, r"[^A-Z0-9 ]")
+    if pc.any(odd).as_py():
+        some = pc.filter(text, odd)
+        some = pc.replace_substring_regex(some, r"\.([A-Z0-9]{2})", r" \1")  # "N.MAIN"
+        some = pc.replace_substring_regex(some, r"[.']", "")
+        some = pc.replace_substring_regex(some, _PUNCTUATION_TO_SPACE, " ")
+        some = pc.replace_substring(some, "#", " # ")
+        some = pc.replace_substring_regex(some, "[\t\n\x0b\x0c\r\x1c-\x1f]", " ")
+        text = pc.replace_with_mask(text, odd, some)
+    words = pc.ascii_split_whitespace(pc.utf8_trim(text, " "))
+    flat = pc.list_flatten(words)
+    parent = pc.list_parent_indices(words)
+    index = pa.arange(0, len(flat))
+    position = pc.subtract(index, pc.take(words.offsets, parent))
+    first = pc.equal(position, _ZERO)
+    found = pc.index_in(flat, value_set=_WORD_FROM)
+    words_out = pc.if_else(pc.is_valid(found), pc.take(_WORD_TO, found), flat)
+    number = pc.index_in(words_out, value_set=_NUMBER_FROM)
+    words_out = pc.if_else(
+        pc.and_(first, pc.is_valid(number)), pc.take(_NUMBER_TO, number), words_out
+    )
+    # Where the street ends: the first unit word after the first word ("BOX" after "PO"
+    # is not one), or the ordinal before "FL" ("2ND FL").
+    previous = pc.take(words_out, pc.max_element_wise(pc.subtract(index, _ONE), _ZERO))
+    unit = pc.and_(
+        pc.and_(pc.is_in(words_out, value_set=_UNIT_WORDS), pc.invert(first)),
+        pc.invert(pc.and_(pc.equal(words_out, _S("BOX")), pc.equal(previous, _S("PO")))),
+    )
+    at = pc.indices_nonzero(unit)
+    length = pc.cast(pc.list_value_length(words), pa.int64())
+    kept = length
+    if len(at):
+        floor_ordinal = pc.and_(
+            pc.and_(pc.equal(words_out, _S("FL")), pc.greater_equal(position, _I(2))),
+            pc.match_substring_regex(previous, r"^[0-9]+(?:ST|ND|RD|TH)$"),
+        )
+        cut = pc.take(pc.if_else(floor_ordinal, pc.subtract(position, _ONE), position), at)
+        owner = pc.take(parent, at)
+        # The first unit word of each row: the ones whose row differs from the previous.
+        before = pa.concat_arrays([pa.array([-1], pa.int64()), owner[:-1]])
+        first_unit = pc.not_equal(owner, before)
+        kept = pc.replace_with_mask(
+            length,
+            pc.is_in(rows, value_set=pc.filter(owner, first_unit)),
+            pc.filter(cut, first_unit),
+        )
+    offsets = pa.concat_arrays([pa.array([0], pa.int64()), pc.cumulative_sum(kept)])
+    street_words = pc.filter(words_out, pc.less(position, pc.take(kept, parent)))
+    street = pc.binary_join(pa.LargeListArray.from_arrays(offsets, street_words), _SPACE)
+
+    first_word = pc.take(words_out, pc.take(words.offsets, rows))
+    postal_text = pc.fill_null(postal, _EMPTY)
+    state_text = pc.fill_null(state, _EMPTY)
+    by_hand = pc.or_(
+        pc.is_in(first_word, value_set=_PO_STARTS), pc.is_in(first_word, value_set=_UNIT_WORDS)
+    )
+    by_hand = pc.or_(
+        by_hand,
+        pc.and_(
+            pc.invert(pc.is_in(pc.utf8_slice_codeunits(first_word, 0, 1), value_set=_DIGITS)),
+            pc.not_equal(pc.fill_null(line2, _EMPTY), _EMPTY),
+        ),
+    )
+    usual = pc.and_(
+        pc.match_substring_regex(postal_text, r"^(?:\d{5}|\d{9})$"),
+        pc.match_substring_regex(state_text, r"^[A-Z]{2}$"),
+    )
+    by_hand = pc.and_(pc.or_(by_hand, pc.invert(usual)), pc.is_valid(line1))
+    keys = pc.binary_join_element_wise(
+        street, state_text, pc.utf8_slice_codeunits(postal_text, 0, 5), _S("|")
+    )
+    keys = pc.if_else(pc.is_valid(line1), keys, _NULL_TEXT)
+    hand = pc.indices_nonzero(by_hand)
+    if len(hand):
+        parts = [
+            pc.take(pc.fill_null(f, _EMPTY), hand).to_pylist()
+            for f in (line1, line2, city, state, postal)
+        ]
+        exact = [normalize_address(*raw) for raw in zip(*parts, strict=True)]
+        keys = pc.replace_with_mask(keys, by_hand, pa.array(exact, pa.string()))
+    return keys
 
 
 def wide_row(row: Any, record: int) -> dict[str, Any]:
