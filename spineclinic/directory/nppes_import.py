@@ -863,6 +863,7 @@ def _first_load(
                         raise RuntimeError(f"The NPPES reader failed: {payload}")
                     if kind == "done":
                         fixes, summary.reader_peak_rss_mb = payload
+                        mark = now
                         break
                     data, stats, replaced = payload
                     summary.read = rows
