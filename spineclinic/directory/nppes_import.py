@@ -33,6 +33,7 @@ from spineclinic.directory.taxonomy import (
     disciplines_for_taxonomies,
     read_nucc_csv,
 )
+from spineclinic.lib import geo
 from spineclinic.lib.geo import zip_centroid
 from spineclinic.lib.names import name_key
 
@@ -836,6 +837,7 @@ def _first_load(
     total_bytes = os.path.getsize(path)
     vendor = connection.vendor
     tables = [Provider._meta.db_table, Practice._meta.db_table, Listing._meta.db_table]
+    geo.prepare_zip_cache()  # the reader then reads ZIP coordinates from a file
     with transaction.atomic():
         mark = time.perf_counter()
         rebuild = _drop_indexes(tables)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 import os
 import re
+import subprocess
+import sys
 import threading
 from array import array
 from collections.abc import Iterator
@@ -238,11 +240,35 @@ def zip_coordinates() -> tuple[array, array]:
     return _coordinates
 
 
+def prepare_zip_cache() -> None:
+    """Write the cache file, if there is none, from a short-lived process of its own, so
+    that this process and its children read the file instead of loading the zipcodes
+    data. For a process about to fork a memory-bound worker (the NPPES import)."""
+    if _cache_dir is None or _coordinates is not None or _tables is not None:
+        return
+    if os.path.exists(_cache_path(_cache_dir)):
+        return
+    subprocess.run(  # noqa: S603 - this interpreter, this module
+        [
+            sys.executable,
+            "-c",
+            "import sys; from spineclinic.lib import geo;"
+            " geo.configure_cache(sys.argv[1]); geo.zip_coordinates()",
+            _cache_dir,
+        ],
+        check=False,
+    )
+
+
+def _cache_path(directory: str) -> str:
+    return os.path.join(directory, f"zip-centroids-{zipcodes.__version__}.bin")
+
+
 def _cached_coordinates() -> tuple[array, array]:
     if _tables is not None or _cache_dir is None:
         tables = _tables or _ZipTables()
         return tables.lat, tables.lon
-    path = os.path.join(_cache_dir, f"zip-centroids-{zipcodes.__version__}.bin")
+    path = _cache_path(_cache_dir)
     size = 2 * _ZIP_SLOTS * array("d").itemsize
     try:
         with open(path, "rb") as f:

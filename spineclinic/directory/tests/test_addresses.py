@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import random
 from collections import defaultdict
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from spineclinic.directory.addresses import normalize_address
+from spineclinic.directory.nppes_arrow import address_keys
 from spineclinic.directory.nppes_format import ProviderRecord, open_nppes
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -165,3 +168,52 @@ def test_it_groups_the_colleagues_of_the_sample() -> None:
     assert len(by_key["1565 N MAIN ST|MA|02720"]) == 9
     assert len(spellings) == 387
     assert len(by_key) == 334
+
+
+# -- nppes_arrow.address_keys: the same keys, computed by Arrow's kernels -----------------
+
+_TOKENS = [
+    "100", "25", "3RD", "2ND", "4TH", "Fifth", "ONE", "six", "N.", "N.MAIN", "S.W.", "North",
+    "MAIN", "Main", "Street", "ST", "st.", "Ave", "AVENUE", "Blvd.", "Suite", "STE", "#",
+    "#2110", "FL", "Floor", "Room", "RM", "UNIT", "B-9", "Box", "BOX", "PO", "P", "O",
+    "P.O.", "POST", "OFFICE", "POB", "Apt", "BLDG", "Dept", "O'Neil", "Mount", "St",
+    "Saint", "&", ",", "-", "(", ")", "/", "A.B.CD", "\t", "  ", "LEVEL", "OFC", "Ofc",
+]  # fmt: skip
+
+
+def _line(rng: random.Random) -> str:
+    return " ".join(rng.choice(_TOKENS) for _ in range(rng.randint(0, 7)))
+
+
+def test_the_arrow_kernels_make_the_same_keys_as_normalize_address() -> None:
+    rng = random.Random(7)
+    rows = [
+        (
+            _line(rng),
+            _line(rng) if rng.random() < 0.4 else "",
+            rng.choice(["Boston", "St. Louis", "SAINT LOUIS", ""]),
+            # Mostly what the kernels handle themselves; the rest goes to the reference.
+            rng.choice(["MA"] * 8 + ["Massachusetts", "mo", "N1", ""]),
+            rng.choice(["02115"] * 4 + ["021155724"] * 4 + ["02115-5724", "6105", "ABCDE", ""]),
+        )
+        for _ in range(20_000)
+    ]
+    # And every example of this file, as typed.
+    rows += [
+        ("1000 Asylum Avenue, Suite 2110", "", "Hartford", "CT", "06105-1719"),
+        ("25 Marston Street, Third Floor", "", "Lawrence", "MA", "01841"),
+        ("SUITE 200", "100 N MAIN ST", "MILFORD", "MA", "01757"),
+        ("STE 200 100 N. Main St.", "", "MILFORD", "MA", "01757"),
+        ("POST OFFICE BOX 488", "", "BEVERLY", "MA", "01915"),
+        ("800 WASHINGTON ST BOX 306", "", "BOSTON", "MA", "021111552"),
+        ("NP RESOURCES, LLC", "SIX CORPORATE DRIVE, SUITE 420", "SHELTON", "CT", "06484"),
+        ("", "", "", "", ""),
+    ]
+    columns = [pa.array(list(column), pa.string()) for column in zip(*rows, strict=True)]
+    assert address_keys(*columns).to_pylist() == [normalize_address(*row) for row in rows]
+
+
+def test_the_arrow_kernels_leave_rows_without_a_line_1_keyless() -> None:
+    columns = [pa.array(v, pa.string()) for v in ([None, "1 MAIN ST"], ["", ""], ["", ""])]
+    columns += [pa.array(["MA", "MA"]), pa.array(["02115", "02115"])]
+    assert address_keys(*columns).to_pylist() == [None, "1 MAIN ST|MA|02115"]

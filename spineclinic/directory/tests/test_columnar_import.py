@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from spineclinic.directory import nppes_arrow
 from spineclinic.directory.index import recompute_practices
 from spineclinic.directory.models import Listing, Practice, Provider
-from spineclinic.directory.nppes_import import ImportSummary, import_nppes
+from spineclinic.directory.nppes_import import ImportSummary, _NpiSet, import_nppes
 from spineclinic.directory.synthetic import write_synthetic_nppes
 from spineclinic.directory.tests.nppes_files import (
     ORGANIZATIONS,
@@ -181,3 +181,13 @@ def test_a_killed_columnar_first_load_leaves_the_directory_empty_with_its_indexe
     assert _schema() == before
     # The id sequences moved past the loaded rows: the next insert does not collide.
     Provider.objects.create(npi="1000000012", name="After the load")
+    # The unique indexes were rebuilt and hold again.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Provider.objects.create(npi=bodies[0] + npi_check_digit(bodies[0]), name="Twice")
+
+
+def test_the_npi_bitmap_remembers_what_it_has_seen() -> None:
+    seen = _NpiSet()
+    assert seen.add(["1234567893", "1003000126"]) == []
+    assert seen.add(["1245319599", "1234567893", "1003000126"]) == ["1234567893", "1003000126"]
+    assert seen.add(["1245319599", "2999999990"]) == ["1245319599"]
