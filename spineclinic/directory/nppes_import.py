@@ -843,7 +843,9 @@ def _first_load(
         rebuild = _drop_indexes(tables)
         bases = (_next_id(Provider), _next_id(Practice))
         context = multiprocessing.get_context("fork")
-        queue = context.Queue(maxsize=4)
+        # Two batches in flight: both processes stay busy, and each holds less (the
+        # reader's peak at 1M rows fell from 295 to 273 MB against maxsize=4).
+        queue = context.Queue(maxsize=2)
         worker = context.Process(
             target=_columnar_process,
             args=(str(path), all_taxonomies, bits, bases, vendor, spine_mask(), queue),
