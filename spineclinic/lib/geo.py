@@ -265,9 +265,11 @@ def _cache_path(directory: str) -> str:
 
 
 def _cached_coordinates() -> tuple[array, array]:
+    """Called under _tables_lock. Tables built here are kept for the place lookups."""
+    global _tables
     if _tables is not None or _cache_dir is None:
-        tables = _tables or _ZipTables()
-        return tables.lat, tables.lon
+        _tables = _tables or _ZipTables()
+        return _tables.lat, _tables.lon
     path = _cache_path(_cache_dir)
     size = 2 * _ZIP_SLOTS * array("d").itemsize
     try:
@@ -280,7 +282,7 @@ def _cached_coordinates() -> tuple[array, array]:
             return lat, lon
     except OSError:
         pass
-    tables = _ZipTables()
+    tables = _tables = _ZipTables()
     try:  # written whole or not at all: a reader never sees half a file
         os.makedirs(_cache_dir, exist_ok=True)
         partial = f"{path}.{os.getpid()}.tmp"
