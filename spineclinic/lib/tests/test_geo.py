@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zipcodes
@@ -194,47 +195,52 @@ def test_it_credits_geonames() -> None:
     assert "CC BY 4.0" in GEO_ATTRIBUTION
 
 
-def test_zip_coordinates_are_kept_in_a_cache_file_for_the_next_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def zip_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, Path]:
+    """This process's ZIP coordinates, and the cache file's path in a new cache directory."""
     lat, lon = geo.zip_coordinates()
     monkeypatch.setattr(geo, "_cache_dir", None)
     geo.configure_cache(tmp_path)
+    return lat, lon, tmp_path / f"zip-centroids-{zipcodes.__version__}.bin"
+
+
+def as_a_new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget the coordinates and tables, as a process that has not looked them up."""
     monkeypatch.setattr(geo, "_coordinates", None)
     monkeypatch.setattr(geo, "_tables", None)
+
+
+def test_zip_coordinates_are_kept_in_a_cache_file_for_the_next_process(
+    zip_cache: tuple[Any, Any, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lat, lon, path = zip_cache
+    as_a_new_process(monkeypatch)
     geo.zip_coordinates()  # built, and written for the next process
-    files = list(tmp_path.glob("zip-centroids-*.bin"))
+    files = list(path.parent.glob("zip-centroids-*.bin"))
     assert [f.name for f in files] == [f"zip-centroids-{zipcodes.__version__}.bin"]
     # A process without the tables reads the file and never loads the zipcodes data.
-    monkeypatch.setattr(geo, "_coordinates", None)
-    monkeypatch.setattr(geo, "_tables", None)
+    as_a_new_process(monkeypatch)
     again = geo.zip_coordinates()
     assert geo._tables is None
     assert again[0].tobytes() == lat.tobytes() and again[1].tobytes() == lon.tobytes()
     assert zip_centroid("02115") == (lat[2115], lon[2115])
 
 
-def test_a_damaged_cache_file_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    lat, _ = geo.zip_coordinates()
-    monkeypatch.setattr(geo, "_cache_dir", None)
-    geo.configure_cache(tmp_path)
-    damaged = tmp_path / f"zip-centroids-{zipcodes.__version__}.bin"
+def test_a_damaged_cache_file_is_rebuilt(
+    zip_cache: tuple[Any, Any, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lat, _, damaged = zip_cache
     damaged.write_bytes(b"half a file")
-    monkeypatch.setattr(geo, "_coordinates", None)
-    monkeypatch.setattr(geo, "_tables", None)
+    as_a_new_process(monkeypatch)
     assert geo.zip_coordinates()[0].tobytes() == lat.tobytes()
     assert damaged.stat().st_size == 2 * len(lat) * lat.itemsize
 
 
 def test_the_cache_file_is_prepared_by_a_process_of_its_own(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    zip_cache: tuple[Any, Any, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lat, _ = geo.zip_coordinates()
-    monkeypatch.setattr(geo, "_cache_dir", None)
-    geo.configure_cache(tmp_path)
-    monkeypatch.setattr(geo, "_coordinates", None)
-    monkeypatch.setattr(geo, "_tables", None)
+    lat, _, written = zip_cache
+    as_a_new_process(monkeypatch)
     geo.prepare_zip_cache()
     assert geo._tables is None  # this process did not build the tables
-    written = tmp_path / f"zip-centroids-{zipcodes.__version__}.bin"
     assert written.read_bytes()[: len(lat) * lat.itemsize] == lat.tobytes()
